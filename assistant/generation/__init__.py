@@ -1,0 +1,1 @@
+"""Generators (extractive, LLM) behind one interface, and every prompt and fixed phrase."""

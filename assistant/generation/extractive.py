@@ -1,0 +1,161 @@
+"""The offline generator: an answer made of verbatim sentences from the retrieved passages.
+
+Sentences are ranked by embedding similarity to the question, by how many of the question's
+distinctive terms they contain, and by their passage's retrieval score; near-duplicates are skipped.
+When the best evidence is too weak — low similarity, or the question's distinctive terms are absent
+from the sources — it refuses with the fixed sentence and cites nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.indexing.index import LoadedIndex
+from assistant.settings import Settings
+from assistant.text import content_terms, lexical_tokens
+from assistant.types import Passage
+
+#: Question words that carry no topic (what the question asks, not what it is about).
+_GENERIC = frozenset(
+    "what which how why when where who whom does do did can could effect effects role roles used use "
+    "using mechanism mechanisms improve improved result results outcome outcomes find found report reported "
+    "show shown work works act acts main key summary summarize summarise about compare compared between "
+    "difference differ much many way ways kind type types happen happens affect affects".split()
+)
+_SPECIFIC = re.compile(r"^(?:\d[\w.]*|[ivx]{2,5}|[a-z]+\d[\w]*)$")
+
+
+@dataclass
+class ScoredSentence:
+    row: int
+    passage_rank: int
+    score: float
+    dense: float
+    coverage: float
+
+
+@dataclass
+class ExtractiveResult:
+    sentences: list[tuple[str, Passage]]
+    refused: bool
+    best_similarity: float
+    coverage: float
+    reason: str = ""
+
+
+class TermStatistics:
+    """Document frequencies of lexical terms over the index, for IDF weights and unknown-term checks."""
+
+    def __init__(self, index: LoadedIndex) -> None:
+        self.df: Counter[str] = Counter()
+        for chunk in index.chunks:
+            source = index.sources[chunk.source_id]
+            context = f"{source.title} {chunk.section} {source.journal} {source.year or ''} {' '.join(source.authors)}"
+            self.df.update(set(lexical_tokens(index.glossary.expand(f"{context} {chunk.text}"))))
+        self.n = max(len(index.chunks), 1)
+
+    def idf(self, term: str) -> float:
+        return math.log(1 + self.n / (1 + self.df.get(term, 0)))
+
+    def known(self, term: str) -> bool:
+        return self.df.get(term, 0) > 0
+
+
+def distinctive_terms(question: str, glossary) -> list[str]:
+    """Terms that say what a question is about (not how it asks)."""
+    return [t for t in content_terms(question) if t not in _GENERIC]
+
+
+def select_sentences(
+    question: str,
+    searched_query: str,
+    query_vector: np.ndarray,
+    passages: list[Passage],
+    index: LoadedIndex,
+    stats: TermStatistics,
+    settings: Settings,
+) -> ExtractiveResult:
+    terms = distinctive_terms(searched_query, index.glossary)
+    expanded_terms = {t: set(lexical_tokens(index.glossary.expand(t))) | {t} for t in terms}
+    weights = {t: stats.idf(t) for t in terms}
+    unknown_specific = [t for t in terms if _SPECIFIC.match(t) and not stats.known(t)]
+    candidates = _candidates(passages, index)
+    if not candidates:
+        return ExtractiveResult([], True, 0.0, 0.0, "nothing retrieved")
+    rows = [row for row, _ in candidates]
+    dense = index.sentence_vectors[rows] @ query_vector
+    scored: list[ScoredSentence] = []
+    max_passage = max(p.score for p in passages) or 1.0
+    for (row, passage), similarity in zip(candidates, dense):
+        sentence = index.sentences[row]
+        source = passage.source
+        context_tokens = set(lexical_tokens(index.glossary.expand(f"{source.title} {sentence.text}")))
+        coverage = _coverage(expanded_terms, weights, context_tokens)
+        score = 0.55 * float(similarity) + 0.30 * coverage + 0.15 * (passage.score / max_passage)
+        scored.append(ScoredSentence(row, passage.rank, score, float(similarity), coverage))
+    scored.sort(key=lambda s: s.score, reverse=True)
+    best_similarity = max(s.dense for s in scored)
+    evidence_tokens: set[str] = set()
+    for s in scored[:3]:
+        passage = next(p for r, p in candidates if r == s.row)
+        evidence_tokens |= set(lexical_tokens(index.glossary.expand(f"{passage.source.title} {passage.text}")))
+    coverage = _coverage(expanded_terms, weights, evidence_tokens) if terms else 1.0
+    if unknown_specific:
+        return ExtractiveResult([], True, best_similarity, coverage, f"unknown specific terms {unknown_specific}")
+    if best_similarity < settings.min_evidence_similarity or coverage < settings.min_term_coverage:
+        return ExtractiveResult([], True, best_similarity, coverage, "weak evidence")
+    chosen = _choose(scored, index, settings.max_answer_sentences)
+    by_row = {row: passage for row, passage in candidates}
+    return ExtractiveResult(
+        [(index.sentences[s.row].text, by_row[s.row]) for s in chosen], False, best_similarity, coverage
+    )
+
+
+def _candidates(passages: list[Passage], index: LoadedIndex) -> list[tuple[int, Passage]]:
+    """Each sentence of the retrieved passages once, attached to its best-ranked passage."""
+    seen: dict[int, Passage] = {}
+    for passage in sorted(passages, key=lambda p: p.rank):
+        chunk_row = index.row_of.get(passage.chunk.id)
+        if chunk_row is None:
+            continue
+        for sentence_row in index.chunk_sentences[chunk_row]:
+            seen.setdefault(sentence_row, passage)
+    return list(seen.items())
+
+
+def _coverage(expanded_terms: dict[str, set[str]], weights: dict[str, float], tokens: set[str]) -> float:
+    total = sum(weights.values())
+    if total == 0:
+        return 1.0
+    found = sum(weights[t] for t, forms in expanded_terms.items() if forms & tokens)
+    return found / total
+
+
+def _choose(scored: list[ScoredSentence], index: LoadedIndex, limit: int) -> list[ScoredSentence]:
+    best = scored[0].score
+    chosen: list[ScoredSentence] = []
+    for candidate in scored:
+        if len(chosen) >= limit:
+            break
+        if candidate.score < best * 0.75 and chosen:
+            break
+        text = index.sentences[candidate.row].text
+        if len(text.split()) < 3:
+            continue
+        vector = index.sentence_vectors[candidate.row]
+        if any(float(vector @ index.sentence_vectors[c.row]) > 0.92 for c in chosen):
+            continue
+        if any(_jaccard(text, index.sentences[c.row].text) > 0.7 for c in chosen):
+            continue
+        chosen.append(candidate)
+    return chosen
+
+
+def _jaccard(a: str, b: str) -> float:
+    left, right = set(lexical_tokens(a)), set(lexical_tokens(b))
+    return len(left & right) / max(len(left | right), 1)

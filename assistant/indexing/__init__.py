@@ -1,0 +1,1 @@
+"""Indexing: chunking, embedding, storing, lexical index, glossary and the build that joins them."""

@@ -1,0 +1,324 @@
+"""Building the index: load → chunk → embed → store → BM25 → glossary → manifest → atomic switch.
+
+Each build writes a fresh folder `builds/<id>/` (and its own Chroma collection); only when everything
+is written does `CURRENT` switch to it (`os.replace`), so an interrupted or failed build leaves the
+previous index fully usable. Embeddings are reused by content hash from the previous build, so an
+unchanged corpus embeds nothing and a changed one embeds only what changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import CorpusError, IndexMissingError
+from assistant.indexing.chunking import ChunkingRules, chunk_document, content_hash, embedding_text, sentence_spans
+from assistant.indexing.embedding import get_embedder
+from assistant.indexing.glossary import Glossary, load_curated
+from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.layout import IndexLayout
+from assistant.indexing.store import VectorStore, make_client
+from assistant.settings import Settings
+from assistant.types import Document
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class BuildReport:
+    """What a build did; printed by the CLI and shown in the UI."""
+
+    status: str  # "built" or "up-to-date"
+    build_id: str
+    documents: int = 0
+    chunks: int = 0
+    sentences: int = 0
+    embedded: int = 0
+    reused: int = 0
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def corpus_fingerprint(file_hashes: dict[str, str], curated: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(file_hashes):
+        digest.update(f"{name}\0{file_hashes[name]}\n".encode())
+    digest.update(json.dumps(curated, sort_keys=True).encode())
+    return digest.hexdigest()[:24]
+
+
+def index_status(settings: Settings) -> dict[str, object]:
+    """The current build's manifest plus whether it matches the settings and the corpus."""
+    layout = IndexLayout(settings.index_dir)
+    manifest = layout.current_manifest()
+    if manifest is None:
+        return {"exists": False, "stale": True, "reason": "no index has been built yet"}
+    reason = staleness_reason(settings, manifest)
+    return {"exists": True, "stale": reason is not None, "reason": reason, **manifest}
+
+
+def staleness_reason(settings: Settings, manifest: dict) -> str | None:
+    if manifest.get("settings_fingerprint") != settings.index_fingerprint():
+        return "the settings that shape the index changed"
+    if manifest.get("store") != _store_name(settings):
+        return "the vector store location changed"
+    from assistant.ingest.registry import corpus_files, file_hash
+
+    if not settings.corpus_dir.is_dir():
+        return None  # nothing to compare against; the built index is still usable
+    hashes = {str(p.relative_to(settings.corpus_dir)): file_hash(p) for p in corpus_files(settings.corpus_dir)}
+    if corpus_fingerprint(hashes, load_curated(settings.corpus_dir)) != manifest.get("corpus_fingerprint"):
+        return "the corpus changed"
+    return None
+
+
+def _store_name(settings: Settings) -> str:
+    return settings.chroma_url or "embedded"
+
+
+def build_index(settings: Settings, *, rebuild: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Bring the index up to date with the corpus and settings (or rebuild it when asked)."""
+    started = time.perf_counter()
+    report = _progress(progress)
+    layout = IndexLayout(settings.index_dir)
+    with layout.build_lock():
+        layout.remove_abandoned_builds()
+        previous = layout.current_manifest()
+        if previous and not rebuild and staleness_reason(settings, previous) is None:
+            return BuildReport(
+                status="up-to-date",
+                build_id=previous["build_id"],
+                documents=previous["documents"],
+                chunks=previous["chunks"],
+                sentences=previous.get("sentences", 0),
+                problems=previous.get("problems", []),
+            )
+        report("Loading corpus", 0.0)
+        from assistant.ingest import load_corpus
+
+        loaded = load_corpus(settings.corpus_dir)
+        if not loaded.documents:
+            problems = "; ".join(loaded.problems) or "no corpus files"
+            raise CorpusError(
+                f"Nothing to index in {settings.corpus_dir}: {problems}.",
+                hint="Add corpus files (see README) or fix RSA_CORPUS_DIR. The previous index, if any, is untouched.",
+            )
+        result = _write_build(settings, layout, loaded, previous if not rebuild else previous, report)
+        result.seconds = round(time.perf_counter() - started, 2)
+        return result
+
+
+def _progress(callback: Progress | None) -> Progress:
+    return callback or (lambda stage, fraction: None)
+
+
+def _write_build(settings: Settings, layout: IndexLayout, loaded, previous: dict | None, report: Progress) -> BuildReport:
+    build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
+    folder = layout.new_build_folder(build_id)
+    embedder = get_embedder(settings.embedding_model_path)
+    rules = ChunkingRules(
+        max_tokens=settings.chunk_max_tokens,
+        overlap_sentences=settings.chunk_overlap_sentences,
+        encoding_name=settings.token_encoding,
+        max_word_pieces=embedder.max_word_pieces,
+        count_word_pieces=embedder.count_word_pieces,
+    )
+    report("Chunking", 0.05)
+    chunk_rows, sentence_rows = _chunk_all(loaded.documents, rules)
+    reuse = _previous_vectors(layout, previous, settings)
+    report("Embedding", 0.1)
+    chunk_texts = [row["embed_text"] for row in chunk_rows]
+    sentence_texts = [row["text"] for row in sentence_rows]
+    chunk_vectors, chunk_new = _embed_with_reuse(chunk_texts, reuse, embedder, settings, report, 0.1, 0.6)
+    sentence_vectors, sentence_new = _embed_with_reuse(sentence_texts, reuse, embedder, settings, report, 0.6, 0.85)
+    report("Storing vectors", 0.85)
+    np.save(folder / "chunk_embeddings.npy", chunk_vectors)
+    np.save(folder / "sentence_embeddings.npy", sentence_vectors)
+    _write_jsonl(folder / "chunks.jsonl", chunk_rows)
+    _write_jsonl(folder / "sentences.jsonl", sentence_rows)
+    sources = [
+        {"source": doc.source.to_dict(), "references": [r.to_dict() for r in doc.references]}
+        for doc in loaded.documents
+    ]
+    (folder / "sources.json").write_text(json.dumps(sources, ensure_ascii=False), encoding="utf-8")
+    collection = f"{settings.collection_prefix}-{build_id}".replace(".", "-")[:60]
+    store = VectorStore(make_client(settings.chroma_url, folder / "chroma"), collection, url=settings.chroma_url)
+    store.create()
+    store.add([row["id"] for row in chunk_rows], chunk_vectors, [row["filter"] for row in chunk_rows])
+    report("Lexical index and glossary", 0.93)
+    curated = load_curated(settings.corpus_dir)
+    glossary = Glossary.from_texts((doc.text for doc in loaded.documents), curated)
+    (folder / "glossary.json").write_text(glossary.to_json(), encoding="utf-8")
+    lexical_texts = [glossary.expand(row["embed_text"]) for row in chunk_rows]
+    LexicalIndex.build(lexical_texts).save(folder / "bm25")
+    manifest = {
+        "build_id": build_id,
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "settings_fingerprint": settings.index_fingerprint(),
+        "corpus_fingerprint": corpus_fingerprint(loaded.file_hashes, curated),
+        "corpus_dir": str(settings.corpus_dir),
+        "store": _store_name(settings),
+        "collection": collection,
+        "documents": len(loaded.documents),
+        "chunks": len(chunk_rows),
+        "sentences": len(sentence_rows),
+        "glossary_terms": len(glossary),
+        "embedded": chunk_new + sentence_new,
+        "reused": len(chunk_rows) + len(sentence_rows) - chunk_new - sentence_new,
+        "problems": loaded.problems,
+        "document_hashes": {doc.source.id: _document_hash(doc) for doc in loaded.documents},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    layout.switch_to(build_id)
+    report("Done", 1.0)
+    layout.prune(keep={build_id, previous["build_id"] if previous else ""}, drop_collection=_collection_dropper(settings))
+    return BuildReport(
+        status="built",
+        build_id=build_id,
+        documents=len(loaded.documents),
+        chunks=len(chunk_rows),
+        sentences=len(sentence_rows),
+        embedded=manifest["embedded"],
+        reused=manifest["reused"],
+        problems=loaded.problems,
+    )
+
+
+def _collection_dropper(settings: Settings) -> Callable[[dict], None]:
+    def drop(manifest: dict) -> None:
+        if settings.chroma_url and manifest.get("store") == settings.chroma_url:
+            with contextlib.suppress(Exception):
+                VectorStore(make_client(settings.chroma_url, None), manifest["collection"]).drop()
+
+    return drop
+
+
+def _document_hash(document: Document) -> str:
+    blob = json.dumps([document.source.to_dict(), [[s.name, s.text] for s in document.sections]], sort_keys=True)
+    return hashlib.sha1(blob.encode()).hexdigest()
+
+
+def _chunk_all(documents: list[Document], rules: ChunkingRules) -> tuple[list[dict], list[dict]]:
+    chunk_rows: list[dict] = []
+    sentence_rows: list[dict] = []
+    sentence_index: dict[tuple[str, str, int, int], int] = {}
+    for document in documents:
+        source = document.source
+        sections = {section.name: section for section in document.sections}
+        spans_by_section = {
+            name: sentence_spans(name, section.text, source.title, rules) for name, section in sections.items()
+        }
+        for chunk in chunk_document(document, rules):
+            rows = []
+            for start, end in spans_by_section[chunk.section]:
+                if start >= chunk.start and end <= chunk.end:
+                    key = (source.id, chunk.section, start, end)
+                    if key not in sentence_index:
+                        sentence_index[key] = len(sentence_rows)
+                        sentence_rows.append(
+                            {"source_id": source.id, "section": chunk.section, "start": start, "end": end,
+                             "text": sections[chunk.section].text[start:end]}
+                        )
+                    rows.append(sentence_index[key])
+            chunk_rows.append(
+                {
+                    "id": chunk.id,
+                    "source_id": chunk.source_id,
+                    "section": chunk.section,
+                    "start": chunk.start,
+                    "end": chunk.end,
+                    "text": chunk.text,
+                    "tokens": chunk.tokens,
+                    "ref_numbers": list(chunk.ref_numbers),
+                    "sentences": rows,
+                    "embed_text": embedding_text(source.title, chunk.section, chunk.text),
+                    "filter": _filter_metadata(source, chunk.section),
+                }
+            )
+    return chunk_rows, sentence_rows
+
+
+def _filter_metadata(source, section: str) -> dict[str, object]:
+    """Metadata Chroma filters on; None is not allowed there, so absent values become ''/0."""
+    return {
+        "source_id": source.id,
+        "kind": source.kind.value,
+        "evidence": source.evidence or "",
+        "msc_source": source.msc_source or "",
+        "year": int(source.year or 0),
+        "section": section,
+    }
+
+
+def _previous_vectors(layout: IndexLayout, previous: dict | None, settings: Settings) -> dict[str, np.ndarray]:
+    """content hash -> vector from the previous build, when it used the same embedding model."""
+    if not previous or previous.get("settings_fingerprint", {}).get("embedding_model") != settings.index_fingerprint()["embedding_model"]:
+        return {}
+    folder = layout.build_folder(previous["build_id"])
+    vectors: dict[str, np.ndarray] = {}
+    with contextlib.suppress(Exception):
+        for rows_file, matrix_file, key in (
+            ("chunks.jsonl", "chunk_embeddings.npy", "embed_text"),
+            ("sentences.jsonl", "sentence_embeddings.npy", "text"),
+        ):
+            matrix = np.load(folder / matrix_file)
+            for row, vector in zip(_read_jsonl(folder / rows_file), matrix):
+                vectors[content_hash(row[key])] = vector
+    return vectors
+
+
+def _embed_with_reuse(texts, reuse, embedder, settings, report, low, high) -> tuple[np.ndarray, int]:
+    hashes = [content_hash(text) for text in texts]
+    missing = sorted({h: i for i, h in enumerate(hashes) if h not in reuse}.values())
+    fresh: dict[str, np.ndarray] = {}
+    batch = max(settings.embedding_batch_size, 1) * 4
+    for at in range(0, len(missing), batch):
+        rows = missing[at:at + batch]
+        for row, vector in zip(rows, embedder.encode([texts[i] for i in rows], settings.embedding_batch_size)):
+            fresh[hashes[row]] = vector
+        report("Embedding", low + (high - low) * min(1.0, (at + len(rows)) / max(len(missing), 1)))
+    dimension = next(iter(fresh.values())).shape[0] if fresh else (next(iter(reuse.values())).shape[0] if reuse else 384)
+    matrix = np.zeros((len(texts), dimension), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        matrix[i] = fresh[h] if h in fresh else reuse[h]
+    return matrix, len(missing)
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def require_index(settings: Settings) -> dict:
+    """The current manifest, or a clear error telling the user to build the index."""
+    manifest = IndexLayout(settings.index_dir).current_manifest()
+    if manifest is None:
+        raise IndexMissingError(
+            f"No index found in {settings.index_dir}.", hint="Run `rsa-assistant index` to build it."
+        )
+    return manifest
+
+
+def remove_index(settings: Settings) -> None:
+    shutil.rmtree(settings.index_dir, ignore_errors=True)

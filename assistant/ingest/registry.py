@@ -1,0 +1,117 @@
+"""Dispatch of corpus files to their loaders, with per-file error collection."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.errors import CorpusError
+from assistant.types import Document
+
+#: Files in a corpus folder that describe it rather than belong to it.
+_SKIPPED_NAMES = {"readme", "license", "licence", "notice", "glossary"}
+_SKIPPED_DIRS = {"fetch-cache", "_cache", "__pycache__"}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+Loader = Callable[[Path], list[Document]]
+
+
+@dataclass
+class LoadResult:
+    """Documents read from a corpus plus the files that were refused, each with its reason."""
+
+    documents: list[Document] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    file_hashes: dict[str, str] = field(default_factory=dict)
+
+
+def _loader_for(path: Path) -> Loader | None:
+    suffix = path.suffix.lower()
+    if suffix in {".yaml", ".yml"}:
+        from assistant.ingest.digest import load_digest
+
+        return load_digest
+    if suffix == ".txt":
+        from assistant.ingest.review_text import load_text
+
+        return load_text
+    try:
+        from assistant.ingest.formats import loader_for_suffix
+    except ImportError:
+        return None
+    return loader_for_suffix(path)
+
+
+def load_path(path: Path) -> list[Document]:
+    """Load one file; raises CorpusError naming the file when it cannot be used."""
+    if not path.is_file():
+        raise CorpusError(f"{path}: no such file.", path=str(path), hint="Check the path.")
+    size = path.stat().st_size
+    if size == 0:
+        raise CorpusError(f"{path}: the file is empty.", path=str(path))
+    if size > MAX_FILE_BYTES:
+        raise CorpusError(
+            f"{path}: {size / 1e6:.0f} MB is larger than the {MAX_FILE_BYTES // 1_000_000} MB a corpus file may be.",
+            path=str(path),
+            hint="Split it or remove it.",
+        )
+    loader = _loader_for(path)
+    if loader is None:
+        raise CorpusError(f"{path}: unsupported file type '{path.suffix or '(none)'}'.", path=str(path))
+    try:
+        documents = loader(path)
+    except CorpusError:
+        raise
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path}: not valid UTF-8 text.", path=str(path), hint="Re-save it as UTF-8.") from None
+    except Exception as exc:  # a loader bug or a malformed file must not stop the batch
+        raise CorpusError(f"{path}: could not be read ({type(exc).__name__}: {exc}).", path=str(path)) from None
+    if not documents:
+        raise CorpusError(f"{path}: no text found.", path=str(path))
+    return documents
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The files of a corpus folder that are meant to be indexed, in a stable order."""
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if any(part in _SKIPPED_DIRS for part in path.relative_to(corpus_dir).parts):
+            continue
+        if path.stem.lower().split(".")[0] in _SKIPPED_NAMES:
+            continue
+        files.append(path)
+    return files
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_corpus(corpus_dir: Path) -> LoadResult:
+    """Load every corpus file under `corpus_dir`; bad files become problems, not failures."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(
+            f"Corpus folder {corpus_dir} does not exist.", hint="Set RSA_CORPUS_DIR to a folder of corpus files."
+        )
+    result = LoadResult()
+    seen_ids: dict[str, Path] = {}
+    for path in corpus_files(corpus_dir):
+        try:
+            documents = load_path(path)
+        except CorpusError as exc:
+            result.problems.append(exc.message)
+            continue
+        for document in documents:
+            if document.source.id in seen_ids:
+                result.problems.append(
+                    f"{path}: document id '{document.source.id}' is already used by {seen_ids[document.source.id]}; skipped."
+                )
+                continue
+            seen_ids[document.source.id] = path
+            result.documents.append(document)
+        result.file_hashes[str(path.relative_to(corpus_dir))] = file_hash(path)
+    return result

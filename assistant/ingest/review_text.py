@@ -1,0 +1,184 @@
+"""Loader for the review as received in plain text: front matter, Abstract, Core Tip, later sections.
+
+The front matter becomes the review's `Source` metadata (title, authors, journal, DOI, dates, licence,
+funding) and also stays searchable as sections, so questions about the article itself are answerable.
+Other `.txt` files without that front matter are read as plain text, split at heading-like lines.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assistant.types import Document, Section, Source, SourceKind
+
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\]\[\"<>]+[^\s\]\[\"<>.,;])")
+_CITATION_LINE = re.compile(
+    r"^(?P<authors>[^.]+)\.\s+(?P<title>.+?)\.\s+(?P<journal>[A-Z][^.;]+?)\s+(?P<year>\d{4});\s*(?P<volume>\d+)\((?P<issue>\d+)\):\s*(?P<article>\w+)"
+)
+_DATE_FIELDS = ("Received", "Revised", "Accepted", "Published online")
+_FRONT_LABELS = {
+    "Author contributions": "Author contributions",
+    "Supported by": "Funding",
+    "Conflict-of-interest statement": "Conflict of interest",
+    "Open Access": "Licence",
+    "Corresponding author": "Corresponding author",
+    "Co-first authors": "Authors",
+    "Received": "Dates",
+}
+_INLINE_SECTION = re.compile(r"^(Core Tip|Key Words|Keywords|Citation)\s*:\s*", re.IGNORECASE)
+_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][A-Za-z0-9 ,'’&/()-]{1,80}$")
+
+
+def load_text(path: Path) -> list[Document]:
+    text = path.read_text(encoding="utf-8")
+    if "\x00" in text:
+        raise ValueError("binary content (NUL bytes) in a .txt file")
+    if _looks_like_review(text):
+        return [parse_review_text(text, source_id=_review_id(text, path))]
+    return [_plain_text_document(text, path)]
+
+
+def _looks_like_review(text: str) -> bool:
+    head = text[:6000]
+    return bool(_DOI.search(head)) and bool(re.search(r"^Abstract\s*$", text, re.MULTILINE))
+
+
+def _review_id(text: str, path: Path) -> str:
+    return "review"
+
+
+def parse_review_text(text: str, *, source_id: str = "review") -> Document:
+    """Split a review in the publisher's plain-text layout into metadata and sections."""
+    lines = [line.strip() for line in text.splitlines()]
+    abstract_at = next(i for i, line in enumerate(lines) if line == "Abstract")
+    front, body = lines[:abstract_at], lines[abstract_at:]
+    source = _source_from_front_matter(front, source_id)
+    sections = list(_front_sections(front, source)) + list(_body_sections(body))
+    return Document(source=source, sections=tuple(s for s in sections if s.text.strip()))
+
+
+def _source_from_front_matter(front: list[str], source_id: str) -> Source:
+    first = front[0] if front else ""
+    joined = "\n".join(front)
+    match = _CITATION_LINE.match(first)
+    title = match.group("title") if match else first
+    journal = match.group("journal") if match else ""
+    year = int(match.group("year")) if match else None
+    doi_match = _DOI.search(joined)
+    authors: tuple[str, ...] = ()
+    if title in front:
+        at = front.index(title, 1) if front.count(title) > 1 else front.index(title)
+        if at + 1 < len(front):
+            authors = tuple(a.strip() for a in front[at + 1].split(",") if a.strip())
+    extra: dict[str, str] = {}
+    if match:
+        extra["citation"] = first
+        extra["volume"], extra["issue"], extra["article_number"] = match.group("volume", "issue", "article")
+    for line in front:
+        for field_name in _DATE_FIELDS:
+            found = re.search(rf"{field_name}:\s*([A-Z][a-z]+ \d{{1,2}}, \d{{4}})", line)
+            if found:
+                extra[field_name.lower().replace(" ", "_")] = found.group(1)
+        if line.startswith("Supported by"):
+            extra["funding"] = line.removeprefix("Supported by").strip(" .:")
+        if line.startswith("Article-Type") or line == "Minireviews":
+            pass
+    if "Minireviews" in front:
+        extra["article_type"] = "Minireview"
+    licence = "CC BY-NC 4.0" if "CC BY-NC 4.0" in joined else ""
+    return Source(
+        id=source_id,
+        kind=SourceKind.REVIEW,
+        title=title,
+        authors=authors,
+        year=year,
+        journal=journal,
+        doi=doi_match.group(1).rstrip(".") if doi_match else "",
+        evidence="review",
+        msc_source="mixed",
+        licence=licence,
+        url=f"https://doi.org/{doi_match.group(1)}" if doi_match else "",
+        extra=tuple(sorted(extra.items())),
+    )
+
+
+def _front_sections(front: list[str], source: Source) -> list[Section]:
+    """Front-matter lines grouped under readable names (Citation, Authors, Funding, Licence...)."""
+    groups: dict[str, list[str]] = {}
+    current = "Article information"
+    for line in front:
+        if not line:
+            continue
+        label = next((name for prefix, name in _FRONT_LABELS.items() if line.startswith(prefix)), None)
+        if label:
+            groups.setdefault(label, []).append(line)
+            continue
+        if line.endswith("of This Article"):  # publisher's field captions carry no content
+            continue
+        if source.authors and line.startswith(source.authors[0] + ",") and "Department" in line:
+            groups.setdefault("Affiliations", []).append(line)
+            continue
+        if "Department" in line and "," in line and line.split(",")[0] in source.authors:
+            groups.setdefault("Affiliations", []).append(line)
+            continue
+        groups.setdefault(current, []).append(line)
+    ordered = ["Article information", "Authors", "Affiliations", "Author contributions", "Funding",
+               "Conflict of interest", "Licence", "Corresponding author", "Dates"]
+    return [Section(name, "\n".join(groups[name])) for name in ordered if name in groups]
+
+
+def _body_sections(body: list[str]) -> list[Section]:
+    sections: list[Section] = []
+    name, buffer = "Abstract", []
+
+    def flush() -> None:
+        if buffer:
+            sections.append(Section(name, "\n".join(buffer)))
+
+    for line in body[1:]:
+        if not line:
+            continue
+        inline = _INLINE_SECTION.match(line)
+        if inline:
+            flush()
+            name, buffer = _title_case(inline.group(1)), [line[inline.end():]]
+            continue
+        if _is_heading(line):
+            flush()
+            name, buffer = line, []
+            continue
+        buffer.append(line)
+    flush()
+    return sections
+
+
+def _title_case(label: str) -> str:
+    return "Core Tip" if label.lower() == "core tip" else label.title()
+
+
+def _is_heading(line: str) -> bool:
+    return len(line) <= 80 and not line.endswith((".", ":", ";", ",")) and bool(_HEADING.match(line)) and len(line.split()) <= 10
+
+
+def _plain_text_document(text: str, path: Path) -> Document:
+    lines = [line.rstrip() for line in text.splitlines()]
+    title = next((line.strip() for line in lines if line.strip()), path.stem)
+    sections: list[Section] = []
+    name, buffer = "Text", []
+    for line in lines[1:] if lines and lines[0].strip() == title else lines:
+        stripped = line.strip()
+        if stripped and _is_heading(stripped) and len(stripped.split()) <= 8:
+            if buffer:
+                sections.append(Section(name, "\n".join(buffer)))
+            name, buffer = stripped, []
+        elif stripped:
+            buffer.append(stripped)
+    if buffer:
+        sections.append(Section(name, "\n".join(buffer)))
+    source = Source(id=_slug(path.stem), kind=SourceKind.REVIEW if "review" in path.parts else SourceKind.ABSTRACT, title=title)
+    return Document(source=source, sections=tuple(sections))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "document"

@@ -1,0 +1,136 @@
+"""Text primitives shared by indexing, retrieval, generation and verification.
+
+Sentence splitting that respects biomedical writing (et al., e.g., decimals, P=0.02), lexical
+tokenization for BM25 and support checks, and number extraction for numeric fidelity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_ABBREVIATIONS = {
+    "al", "e.g", "i.e", "vs", "fig", "figs", "no", "nos", "ref", "refs", "dr", "mr", "mrs", "ms", "prof",
+    "approx", "ca", "cf", "etc", "eq", "vol", "pp", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "st", "sp", "spp", "inc", "ltd", "co", "dept", "univ", "min",
+    "max", "resp", "incl", "n.b", "viz", "mo", "yr", "yrs", "wk", "wks",
+}
+
+# A sentence ends at . ! ? (optionally followed by a closing quote/bracket or citation marker)
+# when whitespace and an uppercase letter, digit or opening quote/bracket follow.
+_BOUNDARY = re.compile(r"([.!?])([\"'”’)\]]*(?:\[\d[\d,\s–-]*\])?)(\s+)(?=[A-Z0-9\"'“‘(\[])")
+_HEADING_COLON = re.compile(r"^[A-Z][A-Za-z -]{1,40}:\s")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans (start, end) of the sentences of `text`, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end(2)
+        before = text[start:match.start(1)]
+        last_word = re.split(r"[\s(]", before)[-1].lower() if before else ""
+        if last_word.rstrip(".") in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
+            continue
+        if re.fullmatch(r"[A-Z]", last_word.upper()) and len(last_word) == 1:
+            continue
+        spans.append((start, end))
+        start = match.end(3)
+    spans.append((start, len(text)))
+    return [_trim(text, s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves may might must shall via per among upon within without
+    whether either neither tell show give list please describe explain according paper article study
+    studies one two know""".split()
+)
+
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "μ": "mu", "×": " x "}
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")
+
+
+def normalize(text: str) -> str:
+    """Lowercased, accent-free text with Greek letters spelled out (TNF-α == TNF-alpha)."""
+    for char, name in _GREEK.items():
+        text = text.replace(char, name)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower()
+
+
+def _stem(token: str) -> str:
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def lexical_tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Tokens for BM25 and overlap checks: compounds kept whole and split (IL-10 -> il-10, il, 10, il10)."""
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(normalize(text)):
+        word = match.group(0).strip(".")
+        parts = [p for p in re.split(r"[-/.]", word) if p]
+        if len(parts) > 1:
+            tokens.append(_stem("".join(parts)))
+        for part in parts:
+            if keep_stopwords or part not in _STOPWORDS:
+                tokens.append(_stem(part))
+    return tokens
+
+
+def content_terms(text: str) -> list[str]:
+    """Distinct meaningful terms of a question, in order (no stopwords, no one-letter tokens)."""
+    seen: dict[str, None] = {}
+    for match in _TOKEN.finditer(normalize(text)):
+        for part in re.split(r"[-/.]", match.group(0)):
+            if len(part) > 1 and part not in _STOPWORDS:
+                seen.setdefault(_stem(part), None)
+    return list(seen)
+
+
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9])(?:[<>≤≥=]\s*)?\d+(?:[.,]\d+)*(?:\s*%|\s*x\s*10\^?\d+)?",
+)
+
+
+def numbers_in(text: str) -> list[str]:
+    """Numbers, percentages and p-values written in `text`, normalised (3 %, 3% -> 3%)."""
+    found = []
+    for match in _NUMBER.finditer(text.replace("·", ".")):
+        token = re.sub(r"\s+", "", match.group(0)).lstrip("<>≤≥=")
+        token = token.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", token) else token
+        found.append(token)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def number_set(text: str) -> frozenset[str]:
+    values = set()
+    for token in numbers_in(text):
+        values.add(token)
+        values.add(token.rstrip("%"))
+    return frozenset(values)
+
+
+def clean_question(text: str) -> str:
+    """Strip control characters and collapse whitespace; keeps every printable character."""
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
