@@ -1,0 +1,1 @@
+"""Evaluation: the curated-set harness (answers) and external retrieval benchmarks."""
