@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: Bumped whenever the on-disk index layout or chunking logic changes incompatibly.
-INDEX_FORMAT_VERSION = 3
+INDEX_FORMAT_VERSION = 4
 
 
 class Settings(BaseSettings):
@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         0.8, ge=0, le=1, description="MMR trade-off: 1 keeps pure relevance order, lower values favour diversity."
     )
     expand_abbreviations: bool = Field(True, description="Expand abbreviations in queries with the corpus glossary.")
+    document_bonus: float = Field(
+        0.1, ge=0, le=1,
+        description="Fused score a passage gains per unit of the best other matching passage of the same document.",
+    )
 
     # --- answering ----------------------------------------------------------------------------
     backend: Literal["auto", "extractive", "llm"] = Field(

@@ -74,10 +74,27 @@ def normalize(text: str) -> str:
     return text.lower()
 
 
+@lru_cache(maxsize=1)
+def _stemmer():
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
+    except ImportError:  # the plural rule below still keeps "cells" == "cell"
+        return None
+
+
+@lru_cache(maxsize=200_000)
 def _stem(token: str) -> str:
+    """Snowball stem (funded == funding == fund); digits and short tokens stay as they are."""
+    if len(token) <= 3 or any(ch.isdigit() for ch in token):
+        return token
+    stemmer = _stemmer()
+    if stemmer is not None:
+        return stemmer.stemWord(token)
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
         return token[:-1]
     return token
 

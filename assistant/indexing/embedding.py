@@ -18,6 +18,8 @@ from assistant.errors import ModelUnavailableError
 #: all-MiniLM-L6-v2 reads 256 word pieces, two of which are [CLS] and [SEP].
 MAX_WORD_PIECES = 256
 _ENCODE_LOCK = threading.Lock()
+#: Up to this many texts are embedded by the NumPy encoder (numpy_encoder.py), more by sentence-transformers.
+SMALL_BATCH = 32
 
 
 def model_path(configured: str | None) -> Path:
@@ -46,6 +48,8 @@ class Embedder:
         self.path = model_path(configured_path)
         self._model = None
         self._tokenizer = None
+        self._numpy_encoder = None
+        self._cache: dict[str, np.ndarray] = {}
         self._load_lock = threading.Lock()
 
     @property
@@ -89,15 +93,36 @@ class Embedder:
             tokenizer_file = self.path / "tokenizer.json"
             self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
             self._tokenizer.no_truncation()
+            self._tokenizer.no_padding()
         return self._tokenizer
 
     def count_word_pieces(self, text: str) -> int:
         """Word pieces the model reads for `text`, including [CLS] and [SEP]."""
         return len(self._fast_tokenizer().encode(text).ids)
 
+    def _small_encoder(self):
+        """The NumPy encoder for few short texts (questions, answer sentences): no torch import."""
+        if self._numpy_encoder is None:
+            from assistant.indexing import numpy_encoder
+
+            self._numpy_encoder = numpy_encoder.NumpyBertEncoder(self.path) if numpy_encoder.supports(self.path) else False
+        return self._numpy_encoder
+
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        if len(texts) <= SMALL_BATCH:
+            cached = [self._cache.get(text) for text in texts]
+            if all(v is not None for v in cached):
+                return np.stack(cached)
+            small = self._small_encoder()
+            if small:
+                with _ENCODE_LOCK:
+                    vectors = small.encode(texts)
+                if len(self._cache) > 4096:
+                    self._cache.clear()  # crude bound; questions and answer sentences repeat within a session
+                self._cache.update(zip(texts, vectors.copy()))
+                return vectors
         with _ENCODE_LOCK:  # torch on 2 cores: serialising calls is faster than oversubscribing
             vectors = self.model.encode(
                 texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False

@@ -1,0 +1,85 @@
+"""The public API end to end on the bundled corpus: retrieval, cited answers, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import InvalidQuestionError
+from assistant.generation import prompts
+
+
+def _section_text(assistant, passage):
+    return passage.text
+
+
+def test_retrieve_returns_passages_with_metadata(assistant):
+    passages = assistant.retrieve("Through which mechanisms can MSCs improve pregnancy outcomes in RSA?", k=8)
+    assert 1 <= len(passages) <= 8
+    top = passages[0]
+    assert top.text and top.source.title and top.section and top.end > top.start
+    assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
+
+
+@pytest.mark.parametrize(
+    ("question", "source_id", "section"),
+    [
+        ("Through which mechanisms can MSCs improve pregnancy outcomes in RSA?", "review", "Abstract"),
+        ("Who funded the review?", "review", "Funding"),
+        ("When was the review received and accepted?", "review", "Dates"),
+        ("What is the core tip of the review?", "review", "Core Tip"),
+        ("How did adipose MSCs change abortion rates in syngeneic and xenogeneic transplantation?",
+         "celljournal-2019-adipose-msc-origin", "Finding"),
+    ],
+)
+def test_retrieval_finds_the_right_section(assistant, question, source_id, section):
+    passages = assistant.retrieve(question, k=5)
+    assert any(p.source_id == source_id and p.section == section for p in passages)
+
+
+def test_answer_cites_the_abstract_verbatim(assistant):
+    answer = assistant.answer("Through which mechanisms can MSCs improve pregnancy outcomes in RSA?")
+    assert not answer.refused
+    assert any(c.passage.source_id == "review" and c.passage.section == "Abstract" for c in answer.citations)
+    numbers = {c.n for c in answer.citations}
+    assert answer.sentences and len(answer.sentences) <= 5
+    for sentence in answer.sentences:
+        assert sentence.citations and set(sentence.citations) <= numbers
+        cited = next(c for c in answer.citations if c.n == sentence.citations[0])
+        assert sentence.text in cited.passage.text  # verbatim from its cited passage
+        assert f"{sentence.text} [{sentence.citations[0]}]" in answer.text
+
+
+def test_quotes_are_exact_substrings_of_their_sources(assistant):
+    index = assistant.index
+    for question in ("Which MSC source lowered the abortion rate most in mice?", "How do MSCs act on NK cells?"):
+        answer = assistant.answer(question)
+        for citation in answer.citations:
+            assert citation.quote in citation.passage.text
+            chunk = citation.passage.chunk
+            row = index.row_of[chunk.id]
+            assert index.chunks[row].text == citation.passage.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of France?", "What dose was used in the phase III trial?",
+     "How do I bake sourdough bread?", "Who won the 2018 football world cup?"],
+)
+def test_out_of_scope_questions_are_refused_without_citations(assistant, question):
+    answer = assistant.answer(question)
+    assert answer.refused
+    assert answer.text == prompts.REFUSAL
+    assert answer.citations == [] and answer.sentences == []
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "?!"])
+def test_empty_questions_raise_a_clear_error(assistant, question):
+    with pytest.raises(InvalidQuestionError, match="empty"):
+        assistant.answer(question)
+
+
+def test_answer_to_dict_has_the_cli_json_keys(assistant):
+    data = assistant.answer("How do MSCs act on decidual NK cells?").to_dict()
+    assert {"question", "answer", "refused", "citations", "timings"} <= set(data)
+    for citation in data["citations"]:
+        assert {"n", "source_id", "title", "kind", "section", "quote"} <= set(citation)
