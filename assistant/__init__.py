@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
-    "Answer", "AnswerSentence", "Assistant", "AssistantError", "Chunk", "Citation", "Document", "Passage",
+    "Answer", "AnswerSentence", "Assistant", "AssistantError", "Chunk", "Citation", "Document", "LangChainRetriever",
+    "Passage",
     "Reference", "Settings", "Source", "SourceKind", "Turn", "load_settings", "retrieve",
 ]
 __version__ = "0.1.0"
@@ -20,6 +21,7 @@ __version__ = "0.1.0"
 _LOCATIONS = {
     "Assistant": "assistant.api",
     "retrieve": "assistant.api",
+    "LangChainRetriever": "assistant.retrieval",
     "Settings": "assistant.settings",
     "load_settings": "assistant.settings",
     "AssistantError": "assistant.errors",
@@ -28,6 +30,7 @@ _LOCATIONS = {
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.api import Assistant, retrieve
     from assistant.errors import AssistantError
+    from assistant.retrieval import LangChainRetriever
     from assistant.settings import Settings, load_settings
     from assistant.types import (Answer, AnswerSentence, Chunk, Citation, Document, Passage, Reference, Source,
                                  SourceKind, Turn)

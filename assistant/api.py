@@ -44,8 +44,10 @@ def _history(history: Sequence[Turn | Mapping[str, str] | tuple] | None) -> list
 class Assistant:
     """Question answering over the indexed corpus; heavy parts load on first use and are shared."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, chat_model: Any | None = None) -> None:
+        """`chat_model` (a LangChain chat model) overrides the one the settings describe (tests, scripts)."""
         self.settings = settings or load_settings()
+        self._chat_model = chat_model
         self._lock = threading.Lock()
         self._retriever = None
         self._chain = None
@@ -72,7 +74,7 @@ class Assistant:
                 if self._chain is None:
                     from assistant.chain import AnswerChain
 
-                    self._chain = AnswerChain(retriever, self.settings)
+                    self._chain = AnswerChain(retriever, self.settings, self._chat_model)
         return self._chain
 
     @property
@@ -109,7 +111,12 @@ class Assistant:
         filters: Mapping[str, Any] | None = None,
         k: int | None = None,
     ) -> Iterator[str | Answer]:
-        """Yields text pieces as they are produced, then the verified `Answer` last."""
+        """Yields text pieces as they are produced, then the verified `Answer` last.
+
+        The pieces are a live preview (LLM tokens, or extractive sentences); the final `Answer` is
+        authoritative: verified, with invented markers and unsupported sentences taken out of its
+        text, or the extractive answer when the LLM failed. Render it in place of the preview.
+        """
         cleaned, notice = validate_question(question)
         yield from self.chain.stream(cleaned, _history(history), filters, k, notice)
 

@@ -34,5 +34,7 @@ def print_answer(answer: Answer) -> None:
             for reference in citation.references:
                 ids = " ".join(x for x in (f"PMID {reference.pmid}" if reference.pmid else "", f"DOI {reference.doi}" if reference.doi else "") if x)
                 console.print(f"    [dim]cites [{reference.number}] {escape(reference.text[:120])} {escape(ids)}[/dim]")
+                if reference.key_sentence:
+                    console.print(f"      [dim]abstract {escape(reference.abstract_id)}: “{escape(reference.key_sentence)}”[/dim]", soft_wrap=True)
     if answer.disclaimer:
         console.print(f"\n[dim]{escape(answer.disclaimer)}[/dim]")

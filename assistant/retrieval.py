@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field
 
 from assistant.errors import InvalidFilterError
 from assistant.indexing.embedding import Embedder
@@ -97,31 +101,49 @@ def _source_matches(source, filters: dict[str, Any]) -> bool:
 
 
 class HybridRetriever:
-    """Retrieval over one loaded index with one embedder, configured by `Settings`."""
+    """Retrieval over one loaded index with one embedder, configured by `Settings`.
+
+    Candidates are the union of Chroma's nearest chunks and BM25's best chunks; every candidate then
+    gets BOTH scores exactly (cosine from the stored chunk vectors, BM25 from the full score array),
+    so fusion never treats "not in the other retriever's top n" as a zero. Fused chunk scores get a
+    small document-level bonus (more than one matching chunk of the same source), then MMR diversifies.
+    """
 
     def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
         self._chunk_source_ids = np.array([c.source_id for c in index.chunks])
+        # source of each chunk as a small integer, for the per-document bonus
+        _, self._chunk_doc = np.unique(self._chunk_source_ids, return_inverse=True)
 
     # -- the public operation ----------------------------------------------------------------
     def retrieve(
         self, question: str, k: int | None = None, filters: Mapping[str, Any] | None = None, *, mode: str = "hybrid"
     ) -> RetrievalResult:
+        """Top-`k` passages; mode "hybrid" (the project's), "dense" or "lexical" (baselines)."""
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise ValueError(f"mode must be hybrid, dense or lexical, not {mode!r}")
         started = time.perf_counter()
         k = k or self.settings.top_k
         clean = normalize_filters(filters)
         expanded = self.index.glossary.expand(question) if self.settings.expand_abbreviations else question
-        vector = self.embedder.encode_query(expanded)
+        # the lexical baseline needs no query vector; the model's time is not part of its latency
+        vector = self.embedder.encode_query(expanded) if mode != "lexical" else np.zeros(0, dtype=np.float32)
         allowed = self._allowed_rows(clean)
         if allowed is not None and not allowed.any():
             return RetrievalResult([], question, expanded, vector, time.perf_counter() - started)
         pool = max(self.settings.candidate_pool, k * 3)
-        dense = self._dense(vector, pool, clean, allowed) if mode in ("hybrid", "dense") else {}
-        lexical = self._lexical(expanded, pool, allowed) if mode in ("hybrid", "lexical") else {}
-        fused = self._fuse(dense, lexical)
-        ranked = self._mmr(fused, vector, k) if mode == "hybrid" else sorted(fused, key=fused.get, reverse=True)[:k]
+        dense = self._dense(vector, pool, allowed) if mode in ("hybrid", "dense") else {}
+        lexical_all = self._lexical_scores(expanded, allowed) if mode in ("hybrid", "lexical") else None
+        lexical = _top(lexical_all, pool) if lexical_all is not None else {}
+        if mode == "hybrid":
+            dense, lexical = self._complete(dense, lexical, vector, lexical_all)
+            fused = self._with_document_bonus(self._fuse(dense, lexical))
+            ranked = self._mmr(fused, vector, k)
+        else:
+            fused = dense or lexical
+            ranked = sorted(fused, key=fused.get, reverse=True)[:k]
         passages = [self._passage(row, fused[row], dense.get(row), lexical.get(row), rank) for rank, row in enumerate(ranked, 1)]
         return RetrievalResult(passages, question, expanded, vector, time.perf_counter() - started)
 
@@ -132,7 +154,7 @@ class HybridRetriever:
         ok_sources = {sid for sid, source in self.index.sources.items() if _source_matches(source, filters)}
         return np.isin(self._chunk_source_ids, list(ok_sources)) if ok_sources else np.zeros(len(self.index.chunks), bool)
 
-    def _dense(self, vector: np.ndarray, pool: int, filters: dict[str, Any], allowed: np.ndarray | None) -> dict[int, float]:
+    def _dense(self, vector: np.ndarray, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
         where = None
         if allowed is not None:
             ids = sorted({self.index.chunks[i].source_id for i in np.flatnonzero(allowed)})
@@ -141,27 +163,35 @@ class HybridRetriever:
         hits = self.index.store.query(vector, max(n, 1), where)
         return {self.index.row_of[hit.id]: hit.similarity for hit in hits if hit.id in self.index.row_of}
 
-    def _lexical(self, query: str, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+    def _lexical_scores(self, query: str, allowed: np.ndarray | None) -> np.ndarray:
         scores = self.index.lexical.scores(query)
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        if not scores.any():
-            return {}
-        top = np.argpartition(-scores, min(pool, len(scores) - 1))[:pool]
-        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+        return np.where(allowed, scores, 0.0) if allowed is not None else scores
+
+    def _complete(
+        self, dense: dict[int, float], lexical: dict[int, float], vector: np.ndarray, lexical_all: np.ndarray | None
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Both scores for every candidate: exact cosine from stored vectors, BM25 from the full array."""
+        rows = sorted(set(dense) | set(lexical))
+        if not rows:
+            return dense, lexical
+        cosine = self.index.chunk_vectors[rows] @ vector
+        dense = {row: float(value) for row, value in zip(rows, cosine)}
+        if lexical_all is not None:
+            lexical = {row: float(lexical_all[row]) for row in rows}
+        return dense, lexical
 
     def _fuse(self, dense: dict[int, float], lexical: dict[int, float]) -> dict[int, float]:
         rows = set(dense) | set(lexical)
         if not rows:
             return {}
         wd, wl = self.settings.dense_weight, self.settings.lexical_weight
-        if not lexical:
+        if not any(lexical.values()):
             wd, wl = 1.0, 0.0
         if not dense:
             wd, wl = 0.0, 1.0
         if self.settings.fusion == "rrf":
-            dense_rank = {row: r for r, row in enumerate(sorted(dense, key=dense.get, reverse=True), 1)}
-            lexical_rank = {row: r for r, row in enumerate(sorted(lexical, key=lexical.get, reverse=True), 1)}
+            dense_rank = _ranks(dense)
+            lexical_rank = _ranks({row: v for row, v in lexical.items() if v > 0})
             k = self.settings.rrf_k
             return {
                 row: wd / (k + dense_rank[row]) * (row in dense_rank) + wl / (k + lexical_rank.get(row, 0)) * (row in lexical_rank)
@@ -170,6 +200,30 @@ class HybridRetriever:
         dense_norm = _min_max(dense)
         lexical_norm = _max_scaled(lexical)
         return {row: wd * dense_norm.get(row, 0.0) + wl * lexical_norm.get(row, 0.0) for row in rows}
+
+    def _with_document_bonus(self, fused: dict[int, float]) -> dict[int, float]:
+        """Each chunk gains `document_bonus` x the best OTHER candidate chunk of its document.
+
+        A document whose several passages match the question is more likely the one that answers
+        it; the bonus is small and based on one other chunk, so long sources (the review) do not win
+        by length alone, and chunk order inside a document is unchanged.
+        """
+        weight = self.settings.document_bonus
+        if weight <= 0 or len(fused) < 2:
+            return fused
+        best: dict[int, list[float]] = {}
+        for row, score in fused.items():
+            top = best.setdefault(int(self._chunk_doc[row]), [0.0, 0.0])
+            if score > top[0]:
+                top[0], top[1] = score, top[0]
+            elif score > top[1]:
+                top[1] = score
+        bonus = {}
+        for row, score in fused.items():
+            first, second = best[int(self._chunk_doc[row])]
+            other = second if score >= first else first
+            bonus[row] = score + weight * other
+        return bonus
 
     def _mmr(self, fused: dict[int, float], query_vector: np.ndarray, k: int) -> list[int]:
         """Maximal marginal relevance: relevance traded against similarity to what is already chosen."""
@@ -200,6 +254,18 @@ class HybridRetriever:
         )
 
 
+def _top(scores: np.ndarray, pool: int) -> dict[int, float]:
+    """The `pool` best positive scores of an array, as row -> score."""
+    if not scores.any():
+        return {}
+    top = np.argpartition(-scores, min(pool, len(scores) - 1))[:pool]
+    return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+
+def _ranks(scores: dict[int, float]) -> dict[int, int]:
+    return {row: r for r, row in enumerate(sorted(scores, key=scores.get, reverse=True), 1)}
+
+
 def _min_max(scores: dict[int, float]) -> dict[int, float]:
     if not scores:
         return {}
@@ -214,3 +280,35 @@ def _max_scaled(scores: dict[int, float]) -> dict[int, float]:
         return {}
     high = max(scores.values())
     return {row: value / high for row, value in scores.items()} if high > 0 else {row: 0.0 for row in scores}
+
+
+class LangChainRetriever(BaseRetriever):
+    """The project's retrieval as a LangChain retriever: `LangChainRetriever(k=5, filters={...}).invoke(q)`.
+
+    Returns LangChain `Document`s whose page_content is the passage text and whose metadata holds
+    the source, section, character offsets and the scores that ranked it.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    assistant: Any = Field(default=None, description="An `assistant.Assistant`; None uses one with default settings.")
+    k: int | None = Field(default=None, description="Passages returned; None uses Settings.top_k.")
+    filters: dict[str, Any] | None = Field(default=None, description="Filters as for `retrieve` (kind, evidence, ...).")
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        if self.assistant is None:
+            from assistant.api import Assistant
+
+            self.assistant = Assistant()
+        return [to_langchain_document(p) for p in self.assistant.retrieve(query, self.k, self.filters)]
+
+
+def to_langchain_document(passage: Passage) -> LCDocument:
+    source = passage.source
+    metadata = {
+        "source_id": source.id, "title": source.title, "kind": source.kind.value, "year": source.year,
+        "evidence": source.evidence, "msc_source": source.msc_source, "section": passage.section,
+        "start": passage.start, "end": passage.end, "chunk_id": passage.chunk.id, "rank": passage.rank,
+        "score": passage.score, "dense_score": passage.dense_score, "lexical_score": passage.lexical_score,
+    }
+    return LCDocument(page_content=passage.text, metadata=metadata)

@@ -26,3 +26,16 @@ def asks_personal_advice(question: str) -> bool:
 
 def looks_like_injection(question: str) -> bool:
     return bool(_INJECTION.search(question))
+
+
+_RECOMMENDATION = re.compile(
+    r"\b(you should|you must|you (can|could|may) (try|take|start|use|ask for)|i (would )?(recommend|suggest|advise)|"
+    r"we (recommend|suggest|advise)|my (recommendation|advice)|(is|are|would be) (safe|right|suitable|a good option) for you|"
+    r"consider (taking|trying|starting|using|getting))",
+    re.IGNORECASE,
+)
+
+
+def sounds_like_recommendation(sentence: str) -> bool:
+    """A generated sentence that tells the reader what to do, which the assistant never does."""
+    return bool(_RECOMMENDATION.search(sentence))

@@ -34,6 +34,10 @@ class Reference:
     text: str
     doi: str = ""
     pmid: str = ""
+    #: source id of the ingested abstract (or digest entry) of the cited study, when there is one
+    abstract_id: str = ""
+    #: the sentence of that abstract closest to the citing passage (filled in at answer time)
+    key_sentence: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

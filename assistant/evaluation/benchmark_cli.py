@@ -1,13 +1,81 @@
-"""CLI of the external retrieval benchmarks (`rsa-assistant eval retrieval`)."""
+"""CLI of the external retrieval benchmarks (`rsa-assistant eval retrieval`): parse, run, render."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+
+_METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "snippet_recall@10", "latency_ms_p50", "latency_ms_p95")
 
 
 def register(app: typer.Typer) -> None:
     @app.command("retrieval")
-    def retrieval() -> None:
-        """Run an external retrieval benchmark (PubMedQA or BioASQ)."""
-        typer.echo("Not built yet.", err=True)
-        raise typer.Exit(1)
+    def retrieval(
+        fmt: str = typer.Option(..., "--format", help="Benchmark format: pubmedqa or bioasq."),
+        data: Path = typer.Option(..., "--data", help="Folder of the benchmark files."),
+        split: str = typer.Option("all", "--split", help="Questions to run: dev or all (PubMedQA files name the split)."),
+        limit: int | None = typer.Option(None, "--limit", min=1, help="Run only the first N questions."),
+        json_out: Path | None = typer.Option(None, "--json", help="Also write the report as JSON to this file."),
+    ) -> None:
+        """Run an external retrieval benchmark (PubMedQA or BioASQ): project retriever vs BM25 vs dense."""
+        from rich.console import Console
+
+        from assistant.errors import AssistantError
+        from assistant.settings import load_settings
+
+        console = Console(stderr=True)
+        try:
+            result = _run(load_settings(), fmt.lower(), data, split, limit, console)
+        except AssistantError as exc:
+            console.print(str(exc), style="red", markup=False, highlight=False)
+            raise typer.Exit(getattr(exc, "exit_code", 1)) from None
+        Console().print(_table(result))
+        if json_out:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+
+def _run(settings, fmt: str, data: Path, split: str, limit: int | None, console) -> dict:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from assistant.evaluation import benchmark as bench
+
+    loaded = bench.load_benchmark(fmt, data)
+    questions = bench.select_questions(loaded.questions, split, limit)
+    if not questions:
+        raise bench.BenchmarkDataError(f"No questions in split {split!r}.", hint="Use --split all.")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        building = progress.add_task("Indexing", total=100)
+        retriever = bench.prepare_index(
+            settings, loaded, lambda stage, fraction: progress.update(building, description=stage, completed=fraction * 100)
+        )
+        progress.update(building, completed=100)
+        asking = progress.add_task("Questions", total=len(questions))
+        scores = bench.run_benchmark(retriever, loaded, questions, lambda: progress.advance(asking))
+    return bench.report(loaded, questions, scores, passages=len(retriever.index.chunks))
+
+
+def _table(result: dict):
+    from rich.table import Table
+
+    runs = result["retrievers"]
+    table = Table(title=f"Retrieval: {result['questions']} questions over {result['passages']} passages")
+    table.add_column("metric")
+    for name in runs:
+        table.add_column(name, justify="right")
+    table.add_column("project/bm25", justify="right")
+    table.add_column("project/dense", justify="right")
+    for metric in _METRICS:
+        if metric not in runs["project"]:
+            continue
+        values = [runs[name][metric] for name in runs]
+        ratios = [_ratio(runs["project"][metric], runs[base][metric]) for base in ("bm25", "dense")]
+        table.add_row(metric, *[f"{v:.1f}" if "latency" in metric else f"{v:.3f}" for v in values], *ratios)
+    return table
+
+
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.3f}" if base else "-"

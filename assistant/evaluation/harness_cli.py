@@ -1,15 +1,103 @@
-"""CLI of the curated-set harness (`rsa-assistant eval`). Registers the default callback."""
+"""CLI of the curated-set harness (`rsa-assistant eval`): parse, call the harness, render. Default callback.
+
+    rsa-assistant eval [--set PATH] [--json OUT] [--compare PREVIOUS] [--gate] [--backend B] [--out DIR]
+"""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
     @app.callback()
-    def curated(ctx: typer.Context) -> None:
+    def curated(
+        ctx: typer.Context,
+        set_path: Annotated[Optional[Path], typer.Option("--set", help="Evaluation set YAML (default eval/curated.yaml).")] = None,
+        json_out: Annotated[Optional[Path], typer.Option("--json", help="Write {items, metrics, by_category} JSON here ('-' = stdout).")] = None,
+        compare_to: Annotated[Optional[Path], typer.Option("--compare", help="Previous report folder or report.json to diff against.")] = None,
+        gate: Annotated[bool, typer.Option("--gate", help="Exit non-zero when a metric misses eval/thresholds.yaml.")] = False,
+        thresholds: Annotated[Optional[Path], typer.Option("--thresholds", help="Threshold file (default eval/thresholds.yaml).")] = None,
+        backend: Annotated[Optional[str], typer.Option("--backend", help="extractive, llm or auto.")] = None,
+        out: Annotated[Optional[Path], typer.Option("--out", help="Reports folder (default RSA_REPORTS_DIR or eval/reports).")] = None,
+        index_dir: Annotated[Optional[Path], typer.Option("--index-dir", help="Index folder.")] = None,
+    ) -> None:
         """Run the curated evaluation set against the current index and backend."""
         if ctx.invoked_subcommand is not None:
             return
-        typer.echo("The curated evaluation harness is not built yet.", err=True)
-        raise typer.Exit(1)
+        from assistant.api import Assistant
+        from assistant.cli import settings_from
+        from assistant.evaluation import harness, report
+
+        settings = settings_from(backend=backend, reports_dir=out, index_dir=index_dir)
+        bounds = report.load_thresholds(thresholds) if gate else None  # a bad threshold file fails before the run
+        items = harness.load_set(set_path)
+        assistant = Assistant(settings)
+        results = _run(assistant, items)
+        summary = harness.summarize(results)
+        folder = report.write_report(summary, results, settings.reports_dir, settings.public_dict())
+        _print_table(summary)
+        typer.echo(f"Report: {folder}", err=True)
+        if json_out is not None:
+            text = json.dumps(summary, indent=1)
+            if str(json_out) == "-":
+                typer.echo(text)
+            else:
+                json_out.parent.mkdir(parents=True, exist_ok=True)
+                json_out.write_text(text + "\n", encoding="utf-8")
+        if compare_to is not None:
+            _print_diff(report.compare(report.load_summary(compare_to), summary))
+        if bounds is not None:
+            report.enforce_gate(summary, bounds)
+            typer.echo("Gate passed.", err=True)
+
+
+def _run(assistant, items):
+    from assistant.evaluation import harness
+
+    if not sys.stderr.isatty():
+        return harness.run_evaluation(assistant, items)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Evaluating", total=len(items))
+        return harness.run_evaluation(
+            assistant, items, lambda i, n, item: progress.update(task, completed=i - 1, description=item.id)
+        )
+
+
+def _print_table(summary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from assistant.evaluation.metrics import METRIC_KEYS
+    from assistant.evaluation.report import _fmt
+
+    table = Table(title=f"Curated evaluation ({summary['items']} items)")
+    table.add_column("group")
+    for key in METRIC_KEYS:
+        table.add_column(key.replace("_", " "), justify="right")
+    for name, values in [("overall", summary["metrics"]), *summary["by_category"].items()]:
+        table.add_row(name, *(_fmt(values.get(k), k) for k in METRIC_KEYS), style="bold" if name == "overall" else None)
+    Console(stderr=True, width=220).print(table)
+
+
+def _print_diff(rows) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from assistant.evaluation.report import _fmt
+
+    table = Table(title="Compared with the previous report")
+    for column in ("metric", "before", "after", "change", "verdict"):
+        table.add_column(column)
+    colours = {"better": "green", "worse": "red"}
+    for row in rows:
+        delta = "—" if row["delta"] is None else f"{row['delta']:+.3f}"
+        table.add_row(row["metric"], _fmt(row["before"], row["metric"]), _fmt(row["after"], row["metric"]), delta,
+                      f"[{colours.get(row['verdict'], 'white')}]{row['verdict']}[/]")
+    Console(stderr=True, width=160).print(table)

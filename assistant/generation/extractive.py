@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,9 +26,14 @@ _GENERIC = frozenset(
     "what which how why when where who whom does do did can could effect effects role roles used use "
     "using mechanism mechanisms improve improved result results outcome outcomes find found report reported "
     "show shown work works act acts main key summary summarize summarise about compare compared between "
-    "difference differ much many way ways kind type types happen happens affect affects".split()
+    "difference differ much many way ways kind type types happen happens affect affects "
+    # framing words of how researchers ask, not what about: "Xiao et al.", "how well", "what role did X play"
+    "et al colleague colleagues well play played went go goes appear appeared say says said mention mentioned "
+    "give given tell detail details information anything something".split()
 )
-_SPECIFIC = re.compile(r"^(?:\d[\w.]*|[ivx]{2,5}|[a-z]+\d[\w]*)$")
+_SPECIFIC = re.compile(r"^(?:\d[\w.]*|[a-z]+\d[\w]*)$")
+#: Roman numerals are identifiers only after a word they number ("phase III"); a bare "IV" is a route.
+_NUMBERED_ROMAN = re.compile(r"\b(?:phase|type|stage|grade|class|group|level)\s+([ivx]{1,5})\b", re.IGNORECASE)
 
 
 @dataclass
@@ -46,6 +52,8 @@ class ExtractiveResult:
     best_similarity: float
     coverage: float
     reason: str = ""
+    #: coverage of the question's terms by the best of the top three sentences alone (with context)
+    top_coverage: float = 0.0
 
 
 class TermStatistics:
@@ -54,8 +62,7 @@ class TermStatistics:
     def __init__(self, index: LoadedIndex) -> None:
         self.df: Counter[str] = Counter()
         for chunk in index.chunks:
-            source = index.sources[chunk.source_id]
-            context = f"{source.title} {chunk.section} {source.journal} {source.year or ''} {' '.join(source.authors)}"
+            context = source_context(index.sources[chunk.source_id], chunk.section)
             self.df.update(set(lexical_tokens(index.glossary.expand(f"{context} {chunk.text}"))))
         self.n = max(len(index.chunks), 1)
 
@@ -66,9 +73,50 @@ class TermStatistics:
         return self.df.get(term, 0) > 0
 
 
+#: Words of publication metadata that questions and articles say differently ("Who funded it?" vs
+#: "Supported by ..."); a question term also matches its listed alternatives. General to any article.
+_METADATA_SYNONYMS = {
+    "funded": "supported grant foundation funding", "funding": "supported grant foundation",
+    "grant": "supported funding foundation", "sponsored": "supported funding",
+    "competing": "conflict conflicts", "declare": "report statement", "disclose": "report statement",
+    "institution": "affiliation department university hospital", "affiliated": "affiliation department",
+    "licence": "license", "license": "licence", "copyright": "licence license",
+    "writing": "authored draft revised manuscript", "wrote": "authored draft revised manuscript",
+}
+
+
+@lru_cache(maxsize=1)
+def _synonym_stems() -> dict[str, frozenset[str]]:
+    table: dict[str, frozenset[str]] = {}
+    for word, alternatives in _METADATA_SYNONYMS.items():
+        for stem in content_terms(word):
+            table[stem] = table.get(stem, frozenset()) | frozenset(content_terms(alternatives))
+    return table
+
+
+def source_context(source, section: str) -> str:
+    """What a passage is, besides its text: title, kind, section and bibliographic fields.
+
+    Questions often name these rather than the text ("Who funded the review?" -> section Funding,
+    kind review; "the 2019 Cell J study" -> year, journal), so they count as evidence for coverage.
+    """
+    fields = [
+        source.title, source.kind.label, section, source.journal, str(source.year or ""), " ".join(source.authors),
+        source.trial_id, source.doi, source.pmid, source.pmcid, source.msc_source, source.evidence, source.licence,
+    ]
+    fields.extend(value for _, value in source.extra)
+    return " ".join(f for f in fields if f)
+
+
 def distinctive_terms(question: str, glossary) -> list[str]:
     """Terms that say what a question is about (not how it asks)."""
-    return [t for t in content_terms(question) if t not in _GENERIC]
+    return [t for t in content_terms(question) if t not in _generic_stems()]
+
+
+@lru_cache(maxsize=1)
+def _generic_stems() -> frozenset[str]:
+    """The generic words as `content_terms` spells them (stemmed), whatever stemmer text.py uses."""
+    return frozenset(_GENERIC) | frozenset(content_terms(" ".join(_GENERIC)))
 
 
 def select_sentences(
@@ -81,9 +129,11 @@ def select_sentences(
     settings: Settings,
 ) -> ExtractiveResult:
     terms = distinctive_terms(searched_query, index.glossary)
-    expanded_terms = {t: set(lexical_tokens(index.glossary.expand(t))) | {t} for t in terms}
+    synonyms = _synonym_stems()
+    expanded_terms = {t: set(lexical_tokens(index.glossary.expand(t))) | {t} | synonyms.get(t, set()) for t in terms}
     weights = {t: stats.idf(t) for t in terms}
-    unknown_specific = [t for t in terms if _SPECIFIC.match(t) and not stats.known(t)]
+    numbered = [m.lower() for m in _NUMBERED_ROMAN.findall(searched_query)]
+    unknown_specific = [t for t in terms if (_SPECIFIC.match(t) or t in numbered) and not stats.known(t)]
     candidates = _candidates(passages, index)
     if not candidates:
         return ExtractiveResult([], True, 0.0, 0.0, "nothing retrieved")
@@ -94,7 +144,7 @@ def select_sentences(
     for (row, passage), similarity in zip(candidates, dense):
         sentence = index.sentences[row]
         source = passage.source
-        context_tokens = set(lexical_tokens(index.glossary.expand(f"{source.title} {sentence.text}")))
+        context_tokens = set(lexical_tokens(index.glossary.expand(f"{source_context(source, passage.section)} {sentence.text}")))
         coverage = _coverage(expanded_terms, weights, context_tokens)
         score = 0.55 * float(similarity) + 0.30 * coverage + 0.15 * (passage.score / max_passage)
         scored.append(ScoredSentence(row, passage.rank, score, float(similarity), coverage))
@@ -103,17 +153,38 @@ def select_sentences(
     evidence_tokens: set[str] = set()
     for s in scored[:3]:
         passage = next(p for r, p in candidates if r == s.row)
-        evidence_tokens |= set(lexical_tokens(index.glossary.expand(f"{passage.source.title} {passage.text}")))
+        evidence_tokens |= set(lexical_tokens(index.glossary.expand(f"{source_context(passage.source, passage.section)} {passage.text}")))
     coverage = _coverage(expanded_terms, weights, evidence_tokens) if terms else 1.0
+    top_coverage = max(s.coverage for s in scored[:3]) if terms else 1.0
     if unknown_specific:
-        return ExtractiveResult([], True, best_similarity, coverage, f"unknown specific terms {unknown_specific}")
-    if best_similarity < settings.min_evidence_similarity or coverage < settings.min_term_coverage:
-        return ExtractiveResult([], True, best_similarity, coverage, "weak evidence")
+        return ExtractiveResult([], True, best_similarity, coverage, f"unknown specific terms {unknown_specific}", top_coverage)
+    reason = _weak_evidence(best_similarity, coverage, top_coverage, settings)
+    if reason:
+        return ExtractiveResult([], True, best_similarity, coverage, reason, top_coverage)
     chosen = _choose(scored, index, settings.max_answer_sentences)
     by_row = {row: passage for row, passage in candidates}
     return ExtractiveResult(
-        [(index.sentences[s.row].text, by_row[s.row]) for s in chosen], False, best_similarity, coverage
+        [(index.sentences[s.row].text, by_row[s.row]) for s in chosen], False, best_similarity, coverage, "", top_coverage
     )
+
+
+def _weak_evidence(similarity: float, coverage: float, top_coverage: float, settings: Settings) -> str:
+    """Why the evidence is too weak to answer from, or "" when it is strong enough.
+
+    Two signals must agree: the best sentence means something close to the question (dense
+    similarity), and the question's distinctive terms are in the evidence (IDF-weighted coverage).
+    When every distinctive term is found, a lower similarity suffices: terse metadata lines
+    ("Published online: August 26, 2025") embed far from any question about them.
+    """
+    needed_similarity = settings.min_evidence_similarity * (0.75 if coverage >= 0.95 else 1.0)
+    if similarity < needed_similarity:
+        return f"low similarity {similarity:.2f}"
+    if coverage < settings.min_term_coverage:
+        return f"low term coverage {coverage:.2f}"
+    # terms scattered over several passages are not an answer: one sentence must speak to the question
+    if top_coverage < settings.min_term_coverage:
+        return f"no single sentence covers the question ({top_coverage:.2f})"
+    return ""
 
 
 def _candidates(passages: list[Passage], index: LoadedIndex) -> list[tuple[int, Passage]]:

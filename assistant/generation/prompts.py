@@ -63,3 +63,35 @@ Standalone query:"""
 
 def system_prompt(max_sentences: int) -> str:
     return SYSTEM_PROMPT.format(refusal=REFUSAL, max_sentences=max_sentences)
+
+
+# --- why the language model's answer was not used (fills NOTICE_LLM_FAILED's {reason}) ----------------
+REASON_TIMEOUT = "no reply within {seconds:g}s"
+REASON_UNREACHABLE = "the endpoint could not be reached"
+REASON_HTTP = "the endpoint answered HTTP {status}"
+REASON_MALFORMED = "its reply was malformed"
+REASON_EMPTY = "its reply was empty"
+REASON_UNSUPPORTED = "none of its sentences were supported by the cited sources"
+REASON_OTHER = "{kind}"
+
+#: Several notices are joined into the one line the user sees.
+NOTICE_SEPARATOR = " "
+
+HISTORY_TURN = "User: {question}\nAssistant: {answer}"
+
+
+def user_prompt(sources: str, question: str) -> str:
+    return USER_PROMPT.format(sources=sources, question=question)
+
+
+def condense_prompt(history: str, question: str) -> str:
+    return CONDENSE_PROMPT.format(history=history, question=question)
+
+
+#: Starter questions the chat UI offers a first-time visitor (clickable; any question works).
+EXAMPLE_QUESTIONS = (
+    "Through which mechanisms can MSCs improve pregnancy outcomes in RSA?",
+    "Which MSC source lowered the abortion rate most in mice?",
+    "How do MSCs act on decidual NK cells?",
+    "Have MSCs been tried in women with recurrent pregnancy loss?",
+)

@@ -121,14 +121,46 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: Progress
         return result
 
 
+def build_from_documents(
+    settings: Settings, documents: list[Document], fingerprint: str, *, progress: Progress | None = None
+) -> BuildReport:
+    """Index `documents` given directly (external benchmarks) into settings.index_dir.
+
+    Same build as `build_index` (chunking, embedding, Chroma, BM25, glossary, manifest); the caller's
+    `fingerprint` names the data, and an index built from the same fingerprint and settings is reused.
+    """
+    from assistant.ingest.registry import LoadResult
+
+    started = time.perf_counter()
+    layout = IndexLayout(settings.index_dir)
+    with layout.build_lock():
+        layout.remove_abandoned_builds()
+        previous = layout.current_manifest()
+        if (
+            previous
+            and previous.get("corpus_fingerprint") == fingerprint
+            and previous.get("settings_fingerprint") == settings.index_fingerprint()
+            and previous.get("store") == _store_name(settings)
+        ):
+            return BuildReport(status="up-to-date", build_id=previous["build_id"], documents=previous["documents"],
+                               chunks=previous["chunks"], sentences=previous.get("sentences", 0))
+        loaded = LoadResult(documents=list(documents))
+        result = _write_build(settings, layout, loaded, previous, _progress(progress), corpus_id=fingerprint)
+        result.seconds = round(time.perf_counter() - started, 2)
+        return result
+
+
 def _progress(callback: Progress | None) -> Progress:
     return callback or (lambda stage, fraction: None)
 
 
-def _write_build(settings: Settings, layout: IndexLayout, loaded, previous: dict | None, report: Progress) -> BuildReport:
+def _write_build(
+    settings: Settings, layout: IndexLayout, loaded, previous: dict | None, report: Progress, corpus_id: str | None = None
+) -> BuildReport:
     build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
     folder = layout.new_build_folder(build_id)
     embedder = get_embedder(settings.embedding_model_path)
+    client = make_client(settings.chroma_url, folder / "chroma")  # fail fast, before embedding, if the store is down
     rules = ChunkingRules(
         max_tokens=settings.chunk_max_tokens,
         overlap_sentences=settings.chunk_overlap_sentences,
@@ -149,13 +181,17 @@ def _write_build(settings: Settings, layout: IndexLayout, loaded, previous: dict
     np.save(folder / "sentence_embeddings.npy", sentence_vectors)
     _write_jsonl(folder / "chunks.jsonl", chunk_rows)
     _write_jsonl(folder / "sentences.jsonl", sentence_rows)
+    from assistant.ingest.links import link_abstracts, linked_references
+
+    links = link_abstracts(loaded.documents)  # reference / digest entry -> abstract of the same study
     sources = [
-        {"source": doc.source.to_dict(), "references": [r.to_dict() for r in doc.references]}
+        {"source": doc.source.to_dict(), "references": [r.to_dict() for r in linked_references(doc, links)]}
         for doc in loaded.documents
     ]
     (folder / "sources.json").write_text(json.dumps(sources, ensure_ascii=False), encoding="utf-8")
+    (folder / "abstract_links.json").write_text(json.dumps(links, indent=1, sort_keys=True), encoding="utf-8")
     collection = f"{settings.collection_prefix}-{build_id}".replace(".", "-")[:60]
-    store = VectorStore(make_client(settings.chroma_url, folder / "chroma"), collection, url=settings.chroma_url)
+    store = VectorStore(client, collection, url=settings.chroma_url)
     store.create()
     store.add([row["id"] for row in chunk_rows], chunk_vectors, [row["filter"] for row in chunk_rows])
     report("Lexical index and glossary", 0.93)
@@ -168,7 +204,7 @@ def _write_build(settings: Settings, layout: IndexLayout, loaded, previous: dict
         "build_id": build_id,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "settings_fingerprint": settings.index_fingerprint(),
-        "corpus_fingerprint": corpus_fingerprint(loaded.file_hashes, curated),
+        "corpus_fingerprint": corpus_id or corpus_fingerprint(loaded.file_hashes, curated),
         "corpus_dir": str(settings.corpus_dir),
         "store": _store_name(settings),
         "collection": collection,

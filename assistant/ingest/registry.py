@@ -25,6 +25,8 @@ class LoadResult:
     documents: list[Document] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     file_hashes: dict[str, str] = field(default_factory=dict)
+    #: document id -> the corpus file (relative path) it was read from
+    document_files: dict[str, str] = field(default_factory=dict)
 
 
 def _loader_for(path: Path) -> Loader | None:
@@ -59,7 +61,11 @@ def load_path(path: Path) -> list[Document]:
         )
     loader = _loader_for(path)
     if loader is None:
-        raise CorpusError(f"{path}: unsupported file type '{path.suffix or '(none)'}'.", path=str(path))
+        raise CorpusError(
+            f"{path}: unsupported file type '{path.suffix or '(none)'}'.",
+            path=str(path),
+            hint="Use .txt, .md, .html, .pdf (review) or .xml, .nbib, .ris, .bib, .json (abstracts).",
+        )
     try:
         documents = loader(path)
     except CorpusError:
@@ -113,5 +119,6 @@ def load_corpus(corpus_dir: Path) -> LoadResult:
                 continue
             seen_ids[document.source.id] = path
             result.documents.append(document)
+            result.document_files[document.source.id] = str(path.relative_to(corpus_dir))
         result.file_hashes[str(path.relative_to(corpus_dir))] = file_hash(path)
     return result

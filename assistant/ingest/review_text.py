@@ -31,9 +31,15 @@ _HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][A-Za-z0-9 ,'’&/()-]{1,8
 
 
 def load_text(path: Path) -> list[Document]:
-    text = path.read_text(encoding="utf-8")
-    if "\x00" in text:
-        raise ValueError("binary content (NUL bytes) in a .txt file")
+    from assistant.ingest.common import read_text
+
+    text = read_text(path)
+    from assistant.ingest.medline import looks_like_medline
+
+    if looks_like_medline(text):  # PubMed's "MEDLINE" export is saved as .txt
+        from assistant.ingest.medline import load_medline
+
+        return load_medline(path)
     if _looks_like_review(text):
         return [parse_review_text(text, source_id=_review_id(text, path))]
     return [_plain_text_document(text, path)]
@@ -176,8 +182,14 @@ def _plain_text_document(text: str, path: Path) -> Document:
             buffer.append(stripped)
     if buffer:
         sections.append(Section(name, "\n".join(buffer)))
-    source = Source(id=_slug(path.stem), kind=SourceKind.REVIEW if "review" in path.parts else SourceKind.ABSTRACT, title=title)
-    return Document(source=source, sections=tuple(sections))
+    from assistant.ingest.common import unique_sections
+    from assistant.ingest.references import split_off_references
+
+    sections, references = split_off_references(sections)
+    # a text with a numbered reference list is a review; a short one without is taken as an abstract
+    is_review = "review" in path.parts or bool(references)
+    source = Source(id=_slug(path.stem), kind=SourceKind.REVIEW if is_review else SourceKind.ABSTRACT, title=title)
+    return Document(source=source, sections=unique_sections(sections), references=tuple(references))
 
 
 def _slug(text: str) -> str:

@@ -1,0 +1,1 @@
+"""Pieces of bench/run.py: data loading, cold start and memory, scaling and throughput, baseline, plot."""

@@ -1,0 +1,101 @@
+"""A stand-in for NCBI E-utilities on 127.0.0.1: esearch (DOI -> PMID, JSON) and efetch (PubMed XML).
+
+Tests give it the articles to serve and may ask it to answer the first requests with 429 (with a
+Retry-After header) or 503, to break an efetch with malformed XML, or to fail every request. Every
+request is logged (path, query, time) so tests can check pacing, retries and what was asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass
+class FakeEutils:
+    """Behaviour of the fake: `articles` maps PMID -> <PubmedArticle> XML; `dois` maps DOI -> PMID."""
+
+    articles: dict[str, str] = field(default_factory=dict)
+    dois: dict[str, str] = field(default_factory=dict)
+    rate_limited: int = 0  # answer this many requests with 429 first
+    unavailable: int = 0  # then this many with 503
+    always_fail: int = 0  # a status every request gets (0 = none)
+    malformed: bool = False
+    log: list[tuple[str, dict[str, list[str]], float]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, str, dict[str, str]]:
+        with self._lock:
+            self.log.append((path, query, time.monotonic()))
+            if self.always_fail:
+                return self.always_fail, "text/plain", "failure on purpose", {}
+            if self.rate_limited:
+                self.rate_limited -= 1
+                return 429, "application/json", '{"error":"API rate limit exceeded"}', {"Retry-After": "0"}
+            if self.unavailable:
+                self.unavailable -= 1
+                return 503, "text/html", "<html>Service unavailable</html>", {}
+        if path.endswith("/esearch.fcgi"):
+            term = query.get("term", [""])[0].removesuffix("[doi]").lower()
+            ids = [self.dois[term]] if term in self.dois else []
+            body = {"esearchresult": {"count": str(len(ids)), "idlist": ids}}
+            return 200, "application/json", json.dumps(body), {}
+        if path.endswith("/efetch.fcgi"):
+            if self.malformed:
+                return 200, "text/xml", "<PubmedArticleSet><PubmedArticle>", {}
+            ids = [i for part in query.get("id", [""]) for i in part.split(",") if i]
+            body = "".join(self.articles[i] for i in ids if i in self.articles)
+            return 200, "text/xml", f'<?xml version="1.0" ?>\n<PubmedArticleSet>{body}</PubmedArticleSet>', {}
+        return 404, "text/plain", "unknown endpoint", {}
+
+
+def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            url = urlparse(self.path)
+            status, kind, body, headers = fake.answer(url.path, parse_qs(url.query))
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args) -> None:  # keep test output clean
+            pass
+
+    return Handler
+
+
+@contextlib.contextmanager
+def serve(fake: FakeEutils) -> Iterator[str]:
+    """Run the fake on a free port; yields its base URL (what RSA_EUTILS_BASE_URL is set to)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/entrez/eutils"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+if __name__ == "__main__":  # manual use: python tests/fake_eutils_server.py
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    from tests.ingest.samples import ABSTRACTS, pubmed_article_xml
+
+    fake = FakeEutils(articles={p: pubmed_article_xml(p) for p in ABSTRACTS})
+    with serve(fake) as url:
+        print(url, flush=True)
+        wait: Callable[[], None] = threading.Event().wait
+        wait()
