@@ -57,8 +57,12 @@ def condense_question(question: str, history: list[Turn]) -> str:
         return question
     previous = history[-1].searched_query or history[-1].question
     own = set(content_terms(question))
-    borrowed = [t for t in content_terms(previous) if t not in own]
-    return f"{question} ({' '.join(borrowed)})" if borrowed else question
+    borrowed: dict[str, str] = {}  # term -> the word as the user wrote it (queries are shown to users)
+    for word in re.findall(r"[\w][\w\-/.]*[\w]|\w", previous):
+        terms = content_terms(word)
+        if terms and not set(terms) & own and terms[0] not in borrowed:
+            borrowed[terms[0]] = word
+    return f"{question} ({' '.join(borrowed.values())})" if borrowed else question
 
 
 def clean_condensed(reply: str) -> str:

@@ -169,7 +169,8 @@ def main() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     try:
-        app(standalone_mode=False)
+        # with standalone_mode=False click returns the code of a typer.Exit instead of exiting
+        code = app(standalone_mode=False)
     except AssistantError as exc:
         _stderr(f"error: {exc}")
         sys.exit(exc.exit_code)
@@ -191,6 +192,7 @@ def main() -> None:
             raise
         _stderr(f"internal error: {type(exc).__name__}: {exc} (set RSA_DEBUG=1 for a traceback)")
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

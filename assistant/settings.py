@@ -85,8 +85,13 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (llama.cpp, vLLM, Ollama /v1, OpenAI).")
     llm_model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="API key for the endpoint; read from the environment only.")
-    llm_timeout_s: float = Field(30.0, gt=0, description="Seconds before an LLM call is abandoned.")
-    llm_max_retries: int = Field(1, ge=0, le=5, description="Retries of a failed LLM call.")
+    llm_timeout_s: float = Field(
+        30.0, gt=0,
+        description="Seconds before an LLM call (retries included) is abandoned and the extractive answer is used.",
+    )
+    llm_max_retries: int = Field(
+        1, ge=0, le=5, description="Retries of a failed LLM call (connection error, HTTP 5xx), within llm_timeout_s."
+    )
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of the LLM.")
     llm_gguf_path: str | None = Field(None, description="Local GGUF model for llama-cpp-python (optional extra).")
 

@@ -161,6 +161,12 @@ def test_changed_number_is_unsupported(assistant, settings):
     _assert_verified(answer)
 
 
+def test_llm_refusal_is_the_fixed_sentence(assistant, settings):
+    _, answer = _run(_chain(assistant, settings, FakeListChatModel(responses=[prompts.REFUSAL])))
+    assert answer.refused and answer.text == prompts.REFUSAL and answer.backend == "llm"
+    assert not answer.citations and not answer.sentences
+
+
 def test_garbage_answer_falls_back_to_extractive_with_a_notice(assistant, settings):
     model = FakeListChatModel(responses=["Lorem ipsum dolor sit amet, consectetur adipiscing elit."])
     streamed, answer = _run(_chain(assistant, settings, model))

@@ -90,12 +90,13 @@ def test_research_session_in_a_real_browser(server):
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             page.goto(server["url"], timeout=120_000)
             page.get_by_test_id("stChatInputTextArea").wait_for(timeout=ANSWER_TIMEOUT_MS)
             expect(page.get_by_text("not medical advice", exact=False).first).to_be_visible()
-            page.get_by_role("button", name="Rebuild index").wait_for(timeout=ANSWER_TIMEOUT_MS)
+            # the sidebar's filters appear once the index and the model are loaded
+            page.get_by_test_id("stSidebar").get_by_text("Evidence").wait_for(timeout=ANSWER_TIMEOUT_MS)
             _shot(page, "01-welcome")
 
             # 1. ask, wait for the streamed answer, follow a citation to its highlighted passage
@@ -139,7 +140,8 @@ def test_research_session_in_a_real_browser(server):
             assert "What about in rats?" in exported
 
             # 6. thumbs up on the last answer is appended to the feedback file
-            last.get_by_test_id("stFeedback").get_by_role("button").first.click()
+            last.get_by_test_id("stFeedbackButton").first.click()  # thumbs up comes first
+            expect(last.get_by_test_id("stFeedbackButtonActive")).to_be_visible()
             for _ in range(60):
                 if server["feedback"].exists():
                     break
@@ -150,6 +152,9 @@ def test_research_session_in_a_real_browser(server):
             page.wait_for_timeout(500)
             _shot(page, "05-feedback")
             page.screenshot(path=str(ARTIFACTS / "06-full-page.png"), full_page=True)
+        except Exception:
+            _shot(page, "failure")
+            raise
         finally:
             browser.close()
     assert "Traceback" not in server["log"].read_text()

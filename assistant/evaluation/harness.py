@@ -175,7 +175,7 @@ def run_item(assistant, item: EvalItem, supported: metrics.SupportFn) -> ItemRes
         scores["key_point_coverage"] = 0.0 if answer.refused else metrics.key_point_coverage(answer.text, item.key_points)
         if answer.refused:
             result.problems.append("refused an answerable question")
-        elif (scores["key_point_coverage"] or 1.0) < 1.0:
+        elif scores["key_point_coverage"] is not None and scores["key_point_coverage"] < 1.0:
             result.problems.append(f"key points covered {scores['key_point_coverage']:.2f}")
     elif item.expect == "refuse" and not answer.refused:
         result.problems.append("answered a question it should refuse")

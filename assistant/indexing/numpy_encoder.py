@@ -4,7 +4,7 @@ Why: importing torch + sentence-transformers costs seconds and ~400 MB, while a 
 word pieces that six small layers encode in about a millisecond. Answering a question therefore never
 imports torch; indexing (thousands of texts) still uses sentence-transformers, which is faster in bulk.
 The output matches `SentenceTransformer.encode(normalize_embeddings=True)` to ~1e-6 (mean pooling,
-L2-normalised), checked by tests/indexing against the torch model.
+L2-normalised), checked by tests/test_numpy_encoder.py against the torch model.
 
 Only plain BERT encoders with mean pooling qualify (`supports`); any other model uses sentence-transformers.
 """

@@ -126,8 +126,6 @@ def _run_script_once(port: int) -> bool:
             if frame is None:
                 break
             received += 1
-            if b"script_finished" in frame or (isinstance(frame, bytes) and received > 3 and b"\x08" in frame[:4] and len(frame) < 16):
-                pass
             from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
             forward = ForwardMsg()
