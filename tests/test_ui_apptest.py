@@ -155,3 +155,23 @@ def test_missing_index_shows_an_error_not_a_traceback(app_env, tmp_path, monkeyp
         assert "Build index" in [button.label for button in at.button]
     finally:
         _clear_streamlit_caches()  # the next test reads the real test index again
+
+
+def test_rendering_escapes_corpus_text_and_marks_unsupported_sentences():
+    import sys
+
+    sys.path.insert(0, str(Path(APP).parent.parent))  # the app does the same to import ui.components
+    from assistant.types import Answer, AnswerSentence, Chunk, Citation, Passage, Source, SourceKind
+    from ui.components import answer_markdown, escape_markdown, highlighted_passage
+
+    assert escape_markdown("*x* [a](javascript:1) $y$ <b>") == r"\*x\* \[a\]\(javascript\:1\) \$y\$ \<b\>"
+    source = Source(id="s", kind=SourceKind.REVIEW, title="T")
+    text = "First *bold* claim. Second claim with [12] marker."
+    citation = Citation(1, Passage(Chunk("c", "s", "Body", 0, len(text), text), source), "Second claim with [12] marker.")
+    assert highlighted_passage(citation) == (
+        r"First \*bold\* claim\. :orange-background[Second claim with \[12\] marker\.]")
+    answer = Answer("q", "", sentences=[AnswerSentence("Fine.", [1]), AnswerSentence("Shaky_one.", [1], False)],
+                    citations=[citation])
+    rendered = answer_markdown(answer, "abc")
+    assert r"Fine\. [\[1\]](#src-abc-1)" in rendered
+    assert r":red[Shaky\_one\.]" in rendered and "not supported" in rendered

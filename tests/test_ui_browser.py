@@ -101,6 +101,8 @@ def test_research_session_in_a_real_browser(server):
 
             # 1. ask, wait for the streamed answer, follow a citation to its highlighted passage
             _ask(page, "Which MSC source lowered the abortion rate most in mice?", 0)
+            page.get_by_test_id("stChatMessage").nth(1).scroll_into_view_if_needed()
+            _shot(page, "02a-answer")
             marker = page.locator("a[href^='#src-']").first
             anchor = marker.get_attribute("href").lstrip("#")
             marker.click()
