@@ -29,15 +29,22 @@ def validate_question(question: Any) -> tuple[str, str | None]:
     return cleaned, None
 
 
-def _history(history: Sequence[Turn | Mapping[str, str] | tuple] | None) -> list[Turn]:
+def _history(history: Sequence[Turn | Answer | Mapping[str, str] | tuple] | None) -> list[Turn]:
+    """Earlier turns as `Turn`s; accepts Turns, Answers, dicts and (question, answer) tuples."""
     turns: list[Turn] = []
     for item in history or []:
         if isinstance(item, Turn):
             turns.append(item)
+        elif isinstance(item, Answer):
+            turns.append(Turn(item.question, item.text, item.searched_query))
         elif isinstance(item, Mapping):
             turns.append(Turn(str(item.get("question", "")), str(item.get("answer", "")), str(item.get("searched_query", ""))))
-        else:
+        elif isinstance(item, (tuple, list)) and 1 <= len(item) <= 3:
             turns.append(Turn(*[str(x) for x in item]))
+        else:
+            raise InvalidQuestionError(
+                f"History items must be Turn, Answer, dict or (question, answer) tuples, not {type(item).__name__}."
+            )
     return turns
 
 

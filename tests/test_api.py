@@ -83,3 +83,12 @@ def test_answer_to_dict_has_the_cli_json_keys(assistant):
     assert {"question", "answer", "refused", "citations", "timings"} <= set(data)
     for citation in data["citations"]:
         assert {"n", "source_id", "title", "kind", "section", "quote"} <= set(citation)
+
+
+def test_follow_up_accepts_previous_answers_as_history(assistant):
+    first = assistant.answer("Which MSC source lowered the abortion rate most in mice?")
+    follow_up = assistant.answer("What about exosomes?", history=[first])
+    assert follow_up.searched_query != "What about exosomes?"
+    assert "abortion" in follow_up.searched_query.lower()
+    with pytest.raises(InvalidQuestionError):
+        assistant.answer("What about exosomes?", history=[object()])

@@ -186,7 +186,9 @@ def prepare_index(settings: Settings, benchmark: Benchmark, progress: Callable[[
     from assistant.retrieval import HybridRetriever
 
     bench_settings = benchmark_settings(settings, benchmark)
-    build_from_documents(bench_settings, benchmark.documents, benchmark.fingerprint, progress=progress)
+    build_from_documents(
+        bench_settings, benchmark.documents, benchmark.fingerprint, progress=progress, with_sentences=False
+    )
     index = load_index(bench_settings)
     return HybridRetriever(index, get_embedder(bench_settings.embedding_model_path), bench_settings)
 

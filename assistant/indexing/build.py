@@ -122,12 +122,19 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: Progress
 
 
 def build_from_documents(
-    settings: Settings, documents: list[Document], fingerprint: str, *, progress: Progress | None = None
+    settings: Settings,
+    documents: list[Document],
+    fingerprint: str,
+    *,
+    progress: Progress | None = None,
+    with_sentences: bool = True,
 ) -> BuildReport:
     """Index `documents` given directly (external benchmarks) into settings.index_dir.
 
     Same build as `build_index` (chunking, embedding, Chroma, BM25, glossary, manifest); the caller's
     `fingerprint` names the data, and an index built from the same fingerprint and settings is reused.
+    `with_sentences=False` skips the sentence vectors that only answer generation needs (retrieval-only
+    benchmarks), which roughly halves the embedding work.
     """
     from assistant.ingest.registry import LoadResult
 
@@ -145,7 +152,9 @@ def build_from_documents(
             return BuildReport(status="up-to-date", build_id=previous["build_id"], documents=previous["documents"],
                                chunks=previous["chunks"], sentences=previous.get("sentences", 0))
         loaded = LoadResult(documents=list(documents))
-        result = _write_build(settings, layout, loaded, previous, _progress(progress), corpus_id=fingerprint)
+        result = _write_build(
+            settings, layout, loaded, previous, _progress(progress), corpus_id=fingerprint, with_sentences=with_sentences
+        )
         result.seconds = round(time.perf_counter() - started, 2)
         return result
 
@@ -155,7 +164,13 @@ def _progress(callback: Progress | None) -> Progress:
 
 
 def _write_build(
-    settings: Settings, layout: IndexLayout, loaded, previous: dict | None, report: Progress, corpus_id: str | None = None
+    settings: Settings,
+    layout: IndexLayout,
+    loaded,
+    previous: dict | None,
+    report: Progress,
+    corpus_id: str | None = None,
+    with_sentences: bool = True,
 ) -> BuildReport:
     build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
     folder = layout.new_build_folder(build_id)
@@ -170,6 +185,10 @@ def _write_build(
     )
     report("Chunking", 0.05)
     chunk_rows, sentence_rows = _chunk_all(loaded.documents, rules)
+    if not with_sentences:
+        sentence_rows = []
+        for row in chunk_rows:
+            row["sentences"] = []
     reuse = _previous_vectors(layout, previous, settings)
     report("Embedding", 0.1)
     chunk_texts = [row["embed_text"] for row in chunk_rows]
