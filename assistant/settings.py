@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: Bumped whenever the on-disk index layout or chunking logic changes incompatibly.
-INDEX_FORMAT_VERSION = 4
+INDEX_FORMAT_VERSION = 7
 
 
 class Settings(BaseSettings):

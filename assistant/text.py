@@ -23,21 +23,36 @@ _BOUNDARY = re.compile(r"([.!?])([\"'”’)\]]*(?:\[\d[\d,\s–-]*\])?)(\s+)(?=
 _HEADING_COLON = re.compile(r"^[A-Z][A-Za-z -]{1,40}:\s")
 
 
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans (start, end) of the sentences of `text`, whitespace trimmed."""
+    """Character spans (start, end) of the sentences of `text`, whitespace trimmed.
+
+    A blank line (paragraph break) always ends a sentence; inside a paragraph a sentence ends at
+    . ! ? followed by a capital, digit or opening bracket, except after abbreviations (et al., e.g.).
+    """
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
+    for match in _PARAGRAPH.finditer(text):
+        spans.extend(_split_paragraph(text, start, match.start()))
+        start = match.end()
+    spans.extend(_split_paragraph(text, start, len(text)))
+    return spans
+
+
+def _split_paragraph(text: str, begin: int, finish: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = begin
+    for match in _BOUNDARY.finditer(text, begin, finish):
         end = match.end(2)
         before = text[start:match.start(1)]
         last_word = re.split(r"[\s(]", before)[-1].lower() if before else ""
         if last_word.rstrip(".") in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
             continue
-        if re.fullmatch(r"[A-Z]", last_word.upper()) and len(last_word) == 1:
-            continue
         spans.append((start, end))
         start = match.end(3)
-    spans.append((start, len(text)))
+    spans.append((start, finish))
     return [_trim(text, s, e) for s, e in spans if text[s:e].strip()]
 
 

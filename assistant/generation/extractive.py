@@ -43,6 +43,7 @@ class ScoredSentence:
     score: float
     dense: float
     coverage: float
+    own_coverage: float = 0.0
 
 
 @dataclass
@@ -101,10 +102,11 @@ def source_context(source, section: str) -> str:
     kind review; "the 2019 Cell J study" -> year, journal), so they count as evidence for coverage.
     """
     fields = [
-        source.title, source.kind.label, section, source.journal, str(source.year or ""), " ".join(source.authors),
+        source.title, source.kind.label, section, f"journal {source.journal}" if source.journal else "",
+        str(source.year or ""), " ".join(source.authors),
         source.trial_id, source.doi, source.pmid, source.pmcid, source.msc_source, source.evidence, source.licence,
     ]
-    fields.extend(value for _, value in source.extra)
+    fields.extend(f"{key.replace('_', ' ')} {value}" for key, value in source.extra)
     return " ".join(f for f in fields if f)
 
 
@@ -144,10 +146,14 @@ def select_sentences(
     for (row, passage), similarity in zip(candidates, dense):
         sentence = index.sentences[row]
         source = passage.source
-        context_tokens = set(lexical_tokens(index.glossary.expand(f"{source_context(source, passage.section)} {sentence.text}")))
+        own_tokens = set(lexical_tokens(index.glossary.expand(f"{passage.section} {sentence.text}")))
+        context_tokens = own_tokens | set(lexical_tokens(index.glossary.expand(source_context(source, passage.section))))
         coverage = _coverage(expanded_terms, weights, context_tokens)
-        score = 0.55 * float(similarity) + 0.30 * coverage + 0.15 * (passage.score / max_passage)
-        scored.append(ScoredSentence(row, passage.rank, score, float(similarity), coverage))
+        # the sentence's own words (and its section's name) rank it; its source's metadata only half as
+        # much, or every sentence of a source would tie on a question about that source
+        own_coverage = _coverage(expanded_terms, weights, own_tokens)
+        score = 0.45 * float(similarity) + 0.10 * coverage + 0.30 * own_coverage + 0.15 * (passage.score / max_passage)
+        scored.append(ScoredSentence(row, passage.rank, score, float(similarity), coverage, own_coverage))
     scored.sort(key=lambda s: s.score, reverse=True)
     best_similarity = max(s.dense for s in scored)
     evidence_tokens: set[str] = set()

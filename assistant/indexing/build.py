@@ -192,7 +192,9 @@ def _write_build(
     reuse = _previous_vectors(layout, previous, settings)
     report("Embedding", 0.1)
     chunk_texts = [row["embed_text"] for row in chunk_rows]
-    sentence_texts = [row["text"] for row in sentence_rows]
+    # sentences are embedded bare: with the (long) title in front, MiniLM sees mostly the title, and
+    # every sentence of a source drifts towards the same vector (measured on the curated set)
+    sentence_texts = [row["embed_text"] for row in sentence_rows]
     chunk_vectors, chunk_new = _embed_with_reuse(chunk_texts, reuse, embedder, settings, report, 0.1, 0.6)
     sentence_vectors, sentence_new = _embed_with_reuse(sentence_texts, reuse, embedder, settings, report, 0.6, 0.85)
     report("Storing vectors", 0.85)
@@ -285,7 +287,8 @@ def _chunk_all(documents: list[Document], rules: ChunkingRules) -> tuple[list[di
                         sentence_index[key] = len(sentence_rows)
                         sentence_rows.append(
                             {"source_id": source.id, "section": chunk.section, "start": start, "end": end,
-                             "text": sections[chunk.section].text[start:end]}
+                             "text": sections[chunk.section].text[start:end],
+                             "embed_text": sections[chunk.section].text[start:end]}
                         )
                     rows.append(sentence_index[key])
             chunk_rows.append(
@@ -327,11 +330,12 @@ def _previous_vectors(layout: IndexLayout, previous: dict | None, settings: Sett
     with contextlib.suppress(Exception):
         for rows_file, matrix_file, key in (
             ("chunks.jsonl", "chunk_embeddings.npy", "embed_text"),
-            ("sentences.jsonl", "sentence_embeddings.npy", "text"),
+            ("sentences.jsonl", "sentence_embeddings.npy", "embed_text"),
         ):
             matrix = np.load(folder / matrix_file)
             for row, vector in zip(_read_jsonl(folder / rows_file), matrix):
-                vectors[content_hash(row[key])] = vector
+                if key in row:
+                    vectors[content_hash(row[key])] = vector
     return vectors
 
 

@@ -109,7 +109,9 @@ def load_index(settings: Settings, *, allow_stale: bool = True) -> LoadedIndex:
             row["source"]["id"]: [Reference(**ref) for ref in row.get("references", [])] for row in source_rows
         },
         chunk_vectors=np.ascontiguousarray(chunk_vectors),
-        sentences=[SentenceRow(**row) for row in sentence_rows],
+        sentences=[
+            SentenceRow(row["source_id"], row["section"], row["start"], row["end"], row["text"]) for row in sentence_rows
+        ],
         sentence_vectors=sentence_vectors,
         lexical=lexical,
         glossary=glossary,

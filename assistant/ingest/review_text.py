@@ -131,7 +131,8 @@ def _front_sections(front: list[str], source: Source) -> list[Section]:
         groups.setdefault(current, []).append(line)
     ordered = ["Article information", "Authors", "Affiliations", "Author contributions", "Funding",
                "Conflict of interest", "Licence", "Corresponding author", "Dates"]
-    return [Section(name, "\n".join(groups[name])) for name in ordered if name in groups]
+    # each front-matter line is its own paragraph in the source: a blank line keeps sentences apart
+    return [Section(name, "\n\n".join(groups[name])) for name in ordered if name in groups]
 
 
 def _body_sections(body: list[str]) -> list[Section]:
@@ -140,7 +141,7 @@ def _body_sections(body: list[str]) -> list[Section]:
 
     def flush() -> None:
         if buffer:
-            sections.append(Section(name, "\n".join(buffer)))
+            sections.append(Section(name, "\n\n".join(buffer)))
 
     for line in body[1:]:
         if not line:
