@@ -95,6 +95,7 @@ class AnswerChain:
         self.settings = settings
         self.index = retriever.index
         self.stats = TermStatistics(self.index)
+        self._sentence_rows: dict[str, int] | None = None
         self.chat_model = self._chat_model(settings, chat_model)
         self.runnable: Runnable = (
             RunnableLambda(self._condense, name="condense")
@@ -228,12 +229,22 @@ class AnswerChain:
     def _verdicts(self, draft: Draft) -> list[Verdict]:
         if draft.refused or not draft.sentences:
             return []
-        vectors = self.retriever.embedder.encode([text for text, _, _ in draft.sentences])
+        vectors = self._sentence_vectors([text for text, _, _ in draft.sentences])
         verdicts = verify_sentences(draft.sentences, vectors, self._evidence_of)
         for verdict in verdicts:
             if verdict.check.supported and sounds_like_recommendation(verdict.text):
                 verdict.check.supported = False  # the assistant reports findings, never advice
         return verdicts
+
+    def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """Vectors of answer sentences: an indexed sentence (every extractive one) reuses its stored
+        vector, and only new text (an LLM's) is embedded."""
+        if self._sentence_rows is None:
+            self._sentence_rows = {s.text: i for i, s in enumerate(self.index.sentences)}
+        rows = [self._sentence_rows.get(text) for text in texts]
+        missing = [text for text, row in zip(texts, rows) if row is None]
+        fresh = iter(self.retriever.embedder.encode(missing)) if missing else iter(())
+        return np.stack([self.index.sentence_vectors[row] if row is not None else next(fresh) for row in rows])
 
     def _evidence_of(self, passage: Passage) -> tuple[list[str], np.ndarray]:
         row = self.index.row_of.get(passage.chunk.id)

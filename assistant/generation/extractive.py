@@ -66,6 +66,26 @@ class TermStatistics:
             context = source_context(index.sources[chunk.source_id], chunk.section)
             self.df.update(set(lexical_tokens(index.glossary.expand(f"{context} {chunk.text}"))))
         self.n = max(len(index.chunks), 1)
+        self._index = index
+        self._own: dict[int, frozenset[str]] = {}
+        self._context: dict[tuple[str, str], frozenset[str]] = {}
+
+    def own_tokens(self, row: int, section: str) -> frozenset[str]:
+        """Lexical tokens of an indexed sentence and its section name (cached: the corpus is fixed)."""
+        tokens = self._own.get(row)
+        if tokens is None:
+            text = f"{section} {self._index.sentences[row].text}"
+            tokens = self._own[row] = frozenset(lexical_tokens(self._index.glossary.expand(text)))
+        return tokens
+
+    def context_tokens(self, source, section: str) -> frozenset[str]:
+        """Lexical tokens of a source's metadata as seen from one section (cached)."""
+        key = (source.id, section)
+        tokens = self._context.get(key)
+        if tokens is None:
+            text = source_context(source, section)
+            tokens = self._context[key] = frozenset(lexical_tokens(self._index.glossary.expand(text)))
+        return tokens
 
     def idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(term, 0)))
@@ -144,10 +164,9 @@ def select_sentences(
     scored: list[ScoredSentence] = []
     max_passage = max(p.score for p in passages) or 1.0
     for (row, passage), similarity in zip(candidates, dense):
-        sentence = index.sentences[row]
         source = passage.source
-        own_tokens = set(lexical_tokens(index.glossary.expand(f"{passage.section} {sentence.text}")))
-        context_tokens = own_tokens | set(lexical_tokens(index.glossary.expand(source_context(source, passage.section))))
+        own_tokens = stats.own_tokens(row, passage.section)
+        context_tokens = own_tokens | stats.context_tokens(source, passage.section)
         coverage = _coverage(expanded_terms, weights, context_tokens)
         # the sentence's own words (and its section's name) rank it; its source's metadata only half as
         # much, or every sentence of a source would tie on a question about that source
@@ -159,7 +178,9 @@ def select_sentences(
     evidence_tokens: set[str] = set()
     for s in scored[:3]:
         passage = next(p for r, p in candidates if r == s.row)
-        evidence_tokens |= set(lexical_tokens(index.glossary.expand(f"{source_context(passage.source, passage.section)} {passage.text}")))
+        evidence_tokens |= stats.context_tokens(passage.source, passage.section)
+        for sentence_row in index.chunk_sentences[index.row_of.get(passage.chunk.id, 0)] if passage.chunk.id in index.row_of else ():
+            evidence_tokens |= stats.own_tokens(sentence_row, passage.section)
     coverage = _coverage(expanded_terms, weights, evidence_tokens) if terms else 1.0
     top_coverage = max(s.coverage for s in scored[:3]) if terms else 1.0
     if unknown_specific:

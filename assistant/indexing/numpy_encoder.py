@@ -52,8 +52,15 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return sign * (1.0 - poly * np.exp(-x * x))
 
 
+try:  # scipy's exact erf is several times faster than the polynomial below; scipy comes with sentence-transformers
+    from scipy.special import erf as _fast_erf
+except ImportError:  # pragma: no cover
+    _fast_erf = None
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x * (1.0 / math.sqrt(2.0))))
+    scaled = x * (1.0 / math.sqrt(2.0))
+    return 0.5 * x * (1.0 + (_fast_erf(scaled) if _fast_erf is not None else _erf(scaled)))
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
