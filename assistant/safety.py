@@ -1,4 +1,5 @@
-"""Recognising questions that need care: personal treatment advice and prompt-injection attempts."""
+"""Recognising what needs care: questions asking for personal treatment advice, and generated
+sentences that read as a recommendation (the assistant reports findings, never advice)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,8 @@ _PERSONAL = re.compile(
     r"what (dose|treatment) should|is it safe for me|which (clinic|treatment) should)",
     re.IGNORECASE,
 )
-_INJECTION = re.compile(
-    r"(ignore (all |the |your |any )?(previous |prior |above )?(instructions|sources|rules)|"
-    r"disregard (the |your )?(sources|instructions)|reveal (your |the )?(system prompt|settings|api key|key)|"
-    r"print (your |the )?(system prompt|settings|api key)|invent (a |some )?(citation|reference|source)|"
-    r"make up (a |some )?(citation|reference|source)|fabricate)",
-    re.IGNORECASE,
-)
-
-
 def asks_personal_advice(question: str) -> bool:
     return bool(_PERSONAL.search(question))
-
-
-def looks_like_injection(question: str) -> bool:
-    return bool(_INJECTION.search(question))
 
 
 _RECOMMENDATION = re.compile(

@@ -6,8 +6,6 @@ index built from other values is detected as stale and never reused.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Literal
 
@@ -126,10 +124,6 @@ class Settings(BaseSettings):
             "chunk_max_tokens": self.chunk_max_tokens,
             "chunk_overlap_sentences": self.chunk_overlap_sentences,
         }
-
-    def index_fingerprint_hash(self) -> str:
-        blob = json.dumps(self.index_fingerprint(), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
 
     def public_dict(self) -> dict[str, object]:
         """Settings safe to show or write into reports: secrets are never included."""

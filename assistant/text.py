@@ -20,7 +20,6 @@ _ABBREVIATIONS = {
 # A sentence ends at . ! ? (optionally followed by a closing quote/bracket or citation marker)
 # when whitespace and an uppercase letter, digit or opening quote/bracket follow.
 _BOUNDARY = re.compile(r"([.!?])([\"'”’)\]]*(?:\[\d[\d,\s–-]*\])?)(\s+)(?=[A-Z0-9\"'“‘(\[])")
-_HEADING_COLON = re.compile(r"^[A-Z][A-Za-z -]{1,40}:\s")
 
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")

@@ -13,20 +13,18 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import CorpusError, IndexMissingError
+from assistant.errors import CorpusError
 from assistant.indexing.chunking import ChunkingRules, chunk_document, content_hash, embedding_text, sentence_spans
 from assistant.indexing.embedding import get_embedder
 from assistant.indexing.glossary import Glossary, load_curated
 from assistant.indexing.lexical import LexicalIndex
-from assistant.indexing.layout import IndexLayout
+from assistant.indexing.layout import IndexLayout, read_jsonl, write_jsonl
 from assistant.indexing.store import VectorStore, make_client
 from assistant.settings import Settings
 from assistant.types import Document
@@ -116,7 +114,7 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: Progress
                 f"Nothing to index in {settings.corpus_dir}: {problems}.",
                 hint="Add corpus files (see README) or fix RSA_CORPUS_DIR. The previous index, if any, is untouched.",
             )
-        result = _write_build(settings, layout, loaded, previous if not rebuild else previous, report)
+        result = _write_build(settings, layout, loaded, previous, report)
         result.seconds = round(time.perf_counter() - started, 2)
         return result
 
@@ -200,8 +198,8 @@ def _write_build(
     report("Storing vectors", 0.85)
     np.save(folder / "chunk_embeddings.npy", chunk_vectors)
     np.save(folder / "sentence_embeddings.npy", sentence_vectors)
-    _write_jsonl(folder / "chunks.jsonl", chunk_rows)
-    _write_jsonl(folder / "sentences.jsonl", sentence_rows)
+    write_jsonl(folder / "chunks.jsonl", chunk_rows)
+    write_jsonl(folder / "sentences.jsonl", sentence_rows)
     from assistant.ingest.links import link_abstracts, linked_references
 
     links = link_abstracts(loaded.documents)  # reference / digest entry -> abstract of the same study
@@ -333,7 +331,7 @@ def _previous_vectors(layout: IndexLayout, previous: dict | None, settings: Sett
             ("sentences.jsonl", "sentence_embeddings.npy", "embed_text"),
         ):
             matrix = np.load(folder / matrix_file)
-            for row, vector in zip(_read_jsonl(folder / rows_file), matrix):
+            for row, vector in zip(read_jsonl(folder / rows_file), matrix):
                 if key in row:
                     vectors[content_hash(row[key])] = vector
     return vectors
@@ -354,30 +352,3 @@ def _embed_with_reuse(texts, reuse, embedder, settings, report, low, high) -> tu
     for i, h in enumerate(hashes):
         matrix[i] = fresh[h] if h in fresh else reuse[h]
     return matrix, len(missing)
-
-
-def _write_jsonl(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _read_jsonl(path: Path) -> Iterator[dict]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
-def require_index(settings: Settings) -> dict:
-    """The current manifest, or a clear error telling the user to build the index."""
-    manifest = IndexLayout(settings.index_dir).current_manifest()
-    if manifest is None:
-        raise IndexMissingError(
-            f"No index found in {settings.index_dir}.", hint="Run `rsa-assistant index` to build it."
-        )
-    return manifest
-
-
-def remove_index(settings: Settings) -> None:
-    shutil.rmtree(settings.index_dir, ignore_errors=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import numpy as np
 
 from assistant.errors import IndexMissingError, IndexStaleError
 from assistant.indexing.glossary import Glossary
-from assistant.indexing.layout import IndexLayout
+from assistant.indexing.layout import IndexLayout, read_jsonl
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.store import VectorStore, make_client
 from assistant.settings import Settings
@@ -42,19 +41,10 @@ class LoadedIndex:
     glossary: Glossary
     store: VectorStore
     row_of: dict[str, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def build_id(self) -> str:
         return self.manifest["build_id"]
-
-    def chunk_source(self, row: int) -> Source:
-        return self.sources[self.chunks[row].source_id]
-
-
-def _read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def load_index(settings: Settings, *, allow_stale: bool = True) -> LoadedIndex:
@@ -74,8 +64,8 @@ def load_index(settings: Settings, *, allow_stale: bool = True) -> LoadedIndex:
         )
     folder = layout.build_folder(manifest["build_id"])
     try:
-        chunk_rows = _read_jsonl(folder / "chunks.jsonl")
-        sentence_rows = _read_jsonl(folder / "sentences.jsonl")
+        chunk_rows = list(read_jsonl(folder / "chunks.jsonl"))
+        sentence_rows = list(read_jsonl(folder / "sentences.jsonl"))
         source_rows = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
         chunk_vectors = np.load(folder / "chunk_embeddings.npy", mmap_mode="r")
         sentence_vectors = np.load(folder / "sentence_embeddings.npy")

@@ -105,6 +105,20 @@ class IndexLayout:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    """One JSON object per line (chunks.jsonl, sentences.jsonl of a build)."""
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
 def _fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):
         descriptor = os.open(path, os.O_RDONLY)

@@ -12,7 +12,6 @@ DOI_PATTERN = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>\]\[]+)", re.IGNORECASE)
 PMID_PATTERN = re.compile(
     r"(?:PMID\s*:?\s*|pubmed(?:\.ncbi\.nlm\.nih\.gov)?/|ncbi\.nlm\.nih\.gov/pubmed/)(\d{1,9})\b", re.IGNORECASE
 )
-PMCID_PATTERN = re.compile(r"\b(PMC\d{4,9})\b")
 #: Labels of structured abstracts ("BACKGROUND: ...", "METHODS AND RESULTS: ...").
 ABSTRACT_LABEL = re.compile(r"(?:^|(?<=[.!?]\s))([A-Z][A-Z ,/&-]{2,40}):\s+")
 

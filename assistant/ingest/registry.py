@@ -93,8 +93,17 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return files
 
 
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """sha256 of a file, remembered per (path, size, mtime): the UI checks staleness on every rerun."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    digest = _HASHES.get(key)
+    if digest is None:
+        digest = _HASHES[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
 
 
 def load_corpus(corpus_dir: Path) -> LoadResult:
