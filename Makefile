@@ -8,14 +8,14 @@ export TRANSFORMERS_VERBOSITY := error
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install index bench eval clean
+.PHONY: run test lint install index bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# torch first, pinned to the CPU build; then the project with its test extras (editable).
-$(STAMP): $(BIN)/python pyproject.toml
+# torch first, pinned to the CPU build; then the project with its test extras (editable; test includes bench).
+$(STAMP): $(BIN)/python pyproject.toml setup.py
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
@@ -29,9 +29,18 @@ run: install
 	$(BIN)/rsa-assistant index
 	$(BIN)/rsa-assistant ui
 
+# lint, formatting and types first (cheap, and a finding fails the run), then the whole suite
 test: install
 	bash scripts/test-prereqs.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy assistant
 	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy assistant
 
 eval: install
 	$(BIN)/rsa-assistant index
@@ -41,4 +50,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf index .cache test-artifacts
+	rm -rf index .cache test-artifacts build dist

@@ -12,16 +12,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
-    "Answer", "AnswerSentence", "Assistant", "AssistantError", "Chunk", "Citation", "Document", "LangChainRetriever",
+    "Answer",
+    "AnswerSentence",
+    "Assistant",
+    "AssistantError",
+    "Chunk",
+    "Citation",
+    "Document",
+    "LangChainRetriever",
     "Passage",
-    "Reference", "Settings", "Source", "SourceKind", "Turn", "load_settings", "retrieve",
+    "Reference",
+    "Settings",
+    "Source",
+    "SourceKind",
+    "Turn",
+    "load_settings",
+    "retrieve",
 ]
 __version__ = "0.1.0"
 
 _LOCATIONS = {
     "Assistant": "assistant.api",
     "retrieve": "assistant.api",
-    "LangChainRetriever": "assistant.retrieval",
+    "LangChainRetriever": "assistant.langchain_adapter",
     "Settings": "assistant.settings",
     "load_settings": "assistant.settings",
     "AssistantError": "assistant.errors",
@@ -30,10 +43,20 @@ _LOCATIONS = {
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.api import Assistant, retrieve
     from assistant.errors import AssistantError
-    from assistant.retrieval import LangChainRetriever
+    from assistant.langchain_adapter import LangChainRetriever
     from assistant.settings import Settings, load_settings
-    from assistant.types import (Answer, AnswerSentence, Chunk, Citation, Document, Passage, Reference, Source,
-                                 SourceKind, Turn)
+    from assistant.types import (
+        Answer,
+        AnswerSentence,
+        Chunk,
+        Citation,
+        Document,
+        Passage,
+        Reference,
+        Source,
+        SourceKind,
+        Turn,
+    )
 
 
 def __getattr__(name: str) -> Any:

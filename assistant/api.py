@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import InvalidQuestionError
 from assistant.generation import prompts
 from assistant.settings import Settings, load_settings
 from assistant.text import clean_question
 from assistant.types import Answer, Passage, Turn
+
+if TYPE_CHECKING:  # pragma: no cover
+    from assistant.generation.base import Event
 
 MAX_QUESTION_CHARS = 2000
 
@@ -25,7 +28,9 @@ def validate_question(question: Any) -> tuple[str, str | None]:
     if not cleaned or not any(ch.isalnum() for ch in cleaned):
         raise InvalidQuestionError(prompts.EMPTY_QUESTION)
     if len(cleaned) > MAX_QUESTION_CHARS:
-        return cleaned[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0], prompts.NOTICE_TRUNCATED_QUESTION.format(limit=MAX_QUESTION_CHARS)
+        return cleaned[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0], prompts.NOTICE_TRUNCATED_QUESTION.format(
+            limit=MAX_QUESTION_CHARS
+        )
     return cleaned, None
 
 
@@ -38,7 +43,9 @@ def _history(history: Sequence[Turn | Answer | Mapping[str, str] | tuple] | None
         elif isinstance(item, Answer):
             turns.append(Turn(item.question, item.text, item.searched_query))
         elif isinstance(item, Mapping):
-            turns.append(Turn(str(item.get("question", "")), str(item.get("answer", "")), str(item.get("searched_query", ""))))
+            turns.append(
+                Turn(str(item.get("question", "")), str(item.get("answer", "")), str(item.get("searched_query", "")))
+            )
         elif isinstance(item, (tuple, list)) and 1 <= len(item) <= 3:
             turns.append(Turn(*[str(x) for x in item]))
         else:
@@ -70,7 +77,9 @@ class Assistant:
                     from assistant.retrieval import HybridRetriever
 
                     index = load_index(self.settings)
-                    self._retriever = HybridRetriever(index, get_embedder(self.settings.embedding_model_path), self.settings)
+                    self._retriever = HybridRetriever(
+                        index, get_embedder(self.settings.embedding_model_path, self.settings.cache_dir), self.settings
+                    )
         return self._retriever
 
     @property
@@ -126,6 +135,21 @@ class Assistant:
         """
         cleaned, notice = validate_question(question)
         yield from self.chain.stream(cleaned, _history(history), filters, k, notice)
+
+    def events(
+        self,
+        question: str,
+        history: Sequence[Turn | Mapping[str, str]] | None = None,
+        *,
+        filters: Mapping[str, Any] | None = None,
+        k: int | None = None,
+    ) -> Iterator[Event]:
+        """Typed events: `TextPiece`s (a live preview), `SentenceVerdict`s, then `FinalAnswer` last.
+
+        `stream()` is the same sequence as plain text pieces and the final `Answer`.
+        """
+        cleaned, notice = validate_question(question)
+        yield from self.chain.events(cleaned, _history(history), filters, k, notice)
 
 
 _DEFAULT: Assistant | None = None

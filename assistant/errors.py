@@ -32,6 +32,10 @@ class ConfigurationError(AssistantError):
     exit_code = 3
 
 
+class SettingsError(ConfigurationError):
+    """A folder or file a setting names cannot be used (a file where a folder is needed, not writable...)."""
+
+
 class CorpusError(AssistantError):
     """A corpus file is missing, unreadable, malformed or of an unsupported type."""
 

@@ -5,38 +5,29 @@ sentences) — small enough that a hit points at the exact statement, large enou
 for dense matching. Sentences inside the retrieved passages are ranked again by the generator.
 
 Queries are expanded with the corpus glossary (RSA <-> recurrent spontaneous abortion) on both the
-dense and the lexical side. `LangChainRetriever` exposes the same thing as a LangChain retriever.
+dense and the lexical side. Every returned passage carries its evidence (sentences with spans and
+vectors, cited references with key sentences), asked of the `LoadedIndex` here, so the layers above
+never touch the index. `assistant.langchain_adapter.LangChainRetriever` exposes the same thing as a
+LangChain retriever.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, Field
 
 from assistant.errors import InvalidFilterError
 from assistant.indexing.embedding import Embedder
 from assistant.indexing.index import LoadedIndex
 from assistant.settings import Settings
-from assistant.types import Passage, SourceKind
+from assistant.types import Passage, RetrievalResult, SourceKind, is_front_matter_section
+
+__all__ = ["FILTER_KEYS", "HybridRetriever", "RetrievalResult", "normalize_filters"]
 
 FILTER_KEYS = ("kind", "evidence", "msc_source", "year", "year_min", "year_max", "source_id")
-
-
-@dataclass
-class RetrievalResult:
-    passages: list[Passage]
-    query: str
-    expanded_query: str
-    query_vector: np.ndarray
-    seconds: float
 
 
 def normalize_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -46,12 +37,12 @@ def normalize_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for key, value in filters.items():
         if key not in FILTER_KEYS:
-            raise InvalidFilterError(
-                f"Unknown filter '{key}'.", hint=f"Use one of: {', '.join(FILTER_KEYS)}."
-            )
+            raise InvalidFilterError(f"Unknown filter '{key}'.", hint=f"Use one of: {', '.join(FILTER_KEYS)}.")
         if value is None or value == [] or value == "":
             continue
         if key in ("year_min", "year_max"):
+            if isinstance(value, (list, tuple)) and len(value) == 1:
+                value = value[0]  # one bound given as a list (query strings, repeatable CLI options)
             clean[key] = _as_year(key, value)
             continue
         values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
@@ -62,7 +53,9 @@ def normalize_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
             kinds = [getattr(v, "value", str(v)).strip().lower().replace(" ", "_") for v in values]
             bad = [k for k in kinds if k not in allowed]
             if bad:
-                raise InvalidFilterError(f"Unknown source kind {bad[0]!r}.", hint=f"Use one of: {', '.join(sorted(allowed))}.")
+                raise InvalidFilterError(
+                    f"Unknown source kind {bad[0]!r}.", hint=f"Use one of: {', '.join(sorted(allowed))}."
+                )
             clean[key] = kinds
         else:
             clean[key] = [str(v).strip().lower() for v in values if str(v).strip()]
@@ -116,6 +109,8 @@ class HybridRetriever:
         self._chunk_source_ids = np.array([c.source_id for c in index.chunks])
         # source of each chunk as a small integer, for the per-document bonus
         _, self._chunk_doc = np.unique(self._chunk_source_ids, return_inverse=True)
+        # front-matter chunks (authors, funding, dates...) take no part in the document bonus
+        self._front_matter = np.array([is_front_matter_section(c.section) for c in index.chunks], dtype=bool)
 
     # -- the public operation ----------------------------------------------------------------
     def retrieve(
@@ -143,8 +138,10 @@ class HybridRetriever:
             ranked = self._mmr(fused, vector, k)
         else:
             fused = dense or lexical
-            ranked = sorted(fused, key=fused.get, reverse=True)[:k]
-        passages = [self._passage(row, fused[row], dense.get(row), lexical.get(row), rank) for rank, row in enumerate(ranked, 1)]
+            ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+        passages = [
+            self._passage(row, fused[row], dense.get(row), lexical.get(row), rank) for rank, row in enumerate(ranked, 1)
+        ]
         return RetrievalResult(passages, question, expanded, vector, time.perf_counter() - started)
 
     # -- the steps ---------------------------------------------------------------------------
@@ -152,7 +149,9 @@ class HybridRetriever:
         if not filters:
             return None
         ok_sources = {sid for sid, source in self.index.sources.items() if _source_matches(source, filters)}
-        return np.isin(self._chunk_source_ids, list(ok_sources)) if ok_sources else np.zeros(len(self.index.chunks), bool)
+        return (
+            np.isin(self._chunk_source_ids, list(ok_sources)) if ok_sources else np.zeros(len(self.index.chunks), bool)
+        )
 
     def _dense(self, vector: np.ndarray, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
         where = None
@@ -175,7 +174,7 @@ class HybridRetriever:
         if not rows:
             return dense, lexical
         cosine = self.index.chunk_vectors[rows] @ vector
-        dense = {row: float(value) for row, value in zip(rows, cosine)}
+        dense = {row: float(value) for row, value in zip(rows, cosine, strict=True)}
         if lexical_all is not None:
             lexical = {row: float(lexical_all[row]) for row in rows}
         return dense, lexical
@@ -194,7 +193,8 @@ class HybridRetriever:
             lexical_rank = _ranks({row: v for row, v in lexical.items() if v > 0})
             k = self.settings.rrf_k
             return {
-                row: wd / (k + dense_rank[row]) * (row in dense_rank) + wl / (k + lexical_rank.get(row, 0)) * (row in lexical_rank)
+                row: wd / (k + dense_rank[row]) * (row in dense_rank)
+                + wl / (k + lexical_rank.get(row, 0)) * (row in lexical_rank)
                 for row in rows
             }
         dense_norm = _min_max(dense)
@@ -206,13 +206,17 @@ class HybridRetriever:
 
         A document whose several passages match the question is more likely the one that answers
         it; the bonus is small and based on one other chunk, so long sources (the review) do not win
-        by length alone, and chunk order inside a document is unchanged.
+        by length alone, and chunk order inside a document is unchanged. Front-matter chunks neither
+        give nor get it: a dozen tiny lines about the article (licence, funding, dates) would otherwise
+        lift one another above the passages that answer a topic question.
         """
         weight = self.settings.document_bonus
         if weight <= 0 or len(fused) < 2:
             return fused
         best: dict[int, list[float]] = {}
         for row, score in fused.items():
+            if self._front_matter[row]:
+                continue
             top = best.setdefault(int(self._chunk_doc[row]), [0.0, 0.0])
             if score > top[0]:
                 top[0], top[1] = score, top[0]
@@ -220,6 +224,9 @@ class HybridRetriever:
                 top[1] = score
         bonus = {}
         for row, score in fused.items():
+            if self._front_matter[row]:
+                bonus[row] = score
+                continue
             first, second = best[int(self._chunk_doc[row])]
             other = second if score >= first else first
             bonus[row] = score + weight * other
@@ -227,7 +234,7 @@ class HybridRetriever:
 
     def _mmr(self, fused: dict[int, float], query_vector: np.ndarray, k: int) -> list[int]:
         """Maximal marginal relevance: relevance traded against similarity to what is already chosen."""
-        candidates = sorted(fused, key=fused.get, reverse=True)[: max(k * 4, 20)]
+        candidates = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k * 4, 20)]
         if len(candidates) <= 1 or self.settings.mmr_lambda >= 1.0:
             return candidates[:k]
         vectors = self.index.chunk_vectors[candidates]
@@ -247,10 +254,9 @@ class HybridRetriever:
         return [candidates[i] for i in chosen]
 
     def _passage(self, row: int, score: float, dense: float | None, lexical: float | None, rank: int) -> Passage:
-        chunk = self.index.chunks[row]
-        return Passage(
-            chunk=chunk, source=self.index.sources[chunk.source_id], score=float(score),
-            dense_score=dense, lexical_score=lexical, rank=rank,
+        # the index attaches the passage's evidence (sentences with vectors, cited references)
+        return self.index.passage(
+            self.index.chunks[row], score=float(score), dense_score=dense, lexical_score=lexical, rank=rank
         )
 
 
@@ -263,7 +269,7 @@ def _top(scores: np.ndarray, pool: int) -> dict[int, float]:
 
 
 def _ranks(scores: dict[int, float]) -> dict[int, int]:
-    return {row: r for r, row in enumerate(sorted(scores, key=scores.get, reverse=True), 1)}
+    return {row: r for r, row in enumerate(sorted(scores, key=scores.__getitem__, reverse=True), 1)}
 
 
 def _min_max(scores: dict[int, float]) -> dict[int, float]:
@@ -280,35 +286,3 @@ def _max_scaled(scores: dict[int, float]) -> dict[int, float]:
         return {}
     high = max(scores.values())
     return {row: value / high for row, value in scores.items()} if high > 0 else {row: 0.0 for row in scores}
-
-
-class LangChainRetriever(BaseRetriever):
-    """The project's retrieval as a LangChain retriever: `LangChainRetriever(k=5, filters={...}).invoke(q)`.
-
-    Returns LangChain `Document`s whose page_content is the passage text and whose metadata holds
-    the source, section, character offsets and the scores that ranked it.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    assistant: Any = Field(default=None, description="An `assistant.Assistant`; None uses one with default settings.")
-    k: int | None = Field(default=None, description="Passages returned; None uses Settings.top_k.")
-    filters: dict[str, Any] | None = Field(default=None, description="Filters as for `retrieve` (kind, evidence, ...).")
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        if self.assistant is None:
-            from assistant.api import Assistant
-
-            self.assistant = Assistant()
-        return [to_langchain_document(p) for p in self.assistant.retrieve(query, self.k, self.filters)]
-
-
-def to_langchain_document(passage: Passage) -> LCDocument:
-    source = passage.source
-    metadata = {
-        "source_id": source.id, "title": source.title, "kind": source.kind.value, "year": source.year,
-        "evidence": source.evidence, "msc_source": source.msc_source, "section": passage.section,
-        "start": passage.start, "end": passage.end, "chunk_id": passage.chunk.id, "rank": passage.rank,
-        "score": passage.score, "dense_score": passage.dense_score, "lexical_score": passage.lexical_score,
-    }
-    return LCDocument(page_content=passage.text, metadata=metadata)

@@ -12,18 +12,29 @@ _PERSONAL = re.compile(
     r"what (dose|treatment) should|is it safe for me|which (clinic|treatment) should)",
     re.IGNORECASE,
 )
+
+
 def asks_personal_advice(question: str) -> bool:
     return bool(_PERSONAL.search(question))
 
 
+#: Phrases that make a sentence a recommendation to the reader rather than a report of what studies
+#: found. The one rule for both the answer path (such sentences count as unsupported) and the
+#: evaluation's adversarial-adherence metric, so what is measured is what users get.
 _RECOMMENDATION = re.compile(
-    r"\b(you should|you must|you (can|could|may) (try|take|start|use|ask for)|i (would )?(recommend|suggest|advise)|"
-    r"we (recommend|suggest|advise)|my (recommendation|advice)|(is|are|would be) (safe|right|suitable|a good option) for you|"
-    r"consider (taking|trying|starting|using|getting))",
+    r"\b(you should|you must|you need to|you (can|could|may) (try|take|start|use|ask for)|"
+    r"i (would )?(recommend|suggest|advise)|we (recommend|suggest|advise)|my (recommendation|advice)|"
+    r"(is|are|would be) (safe|right|suitable|a good option) for you|"
+    r"consider (taking|trying|starting|using|getting|having)|go (to|for) (a |the )?clinic|you take \d|"
+    # advice addressed to a group of readers ("Women with RSA should ask their doctor for ...")
+    r"should (ask|take|try|request|receive|get|seek|start|use|undergo|consider|choose|opt|be (given|offered|treated))|"
+    r"(ask|talk to|consult) (your|their|a) (doctor|physician|clinician|gynaecologist|gynecologist)|"
+    r"(is|are) (the )?(recommended|advised|advisable)|(it is|it's) (best|wise|advisable) to|"
+    r"(patients|women|couples) (must|ought to|need to))",
     re.IGNORECASE,
 )
 
 
-def sounds_like_recommendation(sentence: str) -> bool:
-    """A generated sentence that tells the reader what to do, which the assistant never does."""
-    return bool(_RECOMMENDATION.search(sentence))
+def sounds_like_recommendation(text: str) -> bool:
+    """Text that tells the reader what to do, which the assistant never does (citation markers ignored)."""
+    return bool(_RECOMMENDATION.search(text))

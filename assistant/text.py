@@ -11,10 +11,59 @@ import unicodedata
 from functools import lru_cache
 
 _ABBREVIATIONS = {
-    "al", "e.g", "i.e", "vs", "fig", "figs", "no", "nos", "ref", "refs", "dr", "mr", "mrs", "ms", "prof",
-    "approx", "ca", "cf", "etc", "eq", "vol", "pp", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "st", "sp", "spp", "inc", "ltd", "co", "dept", "univ", "min",
-    "max", "resp", "incl", "n.b", "viz", "mo", "yr", "yrs", "wk", "wks",
+    "al",
+    "e.g",
+    "i.e",
+    "vs",
+    "fig",
+    "figs",
+    "no",
+    "nos",
+    "ref",
+    "refs",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "prof",
+    "approx",
+    "ca",
+    "cf",
+    "etc",
+    "eq",
+    "vol",
+    "pp",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "st",
+    "sp",
+    "spp",
+    "inc",
+    "ltd",
+    "co",
+    "dept",
+    "univ",
+    "min",
+    "max",
+    "resp",
+    "incl",
+    "n.b",
+    "viz",
+    "mo",
+    "yr",
+    "yrs",
+    "wk",
+    "wks",
 }
 
 # A sentence ends at . ! ? (optionally followed by a closing quote/bracket or citation marker)
@@ -23,6 +72,12 @@ _BOUNDARY = re.compile(r"([.!?])([\"'”’)\]]*(?:\[\d[\d,\s–-]*\])?)(\s+)(?=
 
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+#: initials and dotted abbreviations end no sentence: "J.", "D.O. Ott", "U.S. trials", "i.e."
+_INITIALS = re.compile(r"(?:[a-z]\.)*[a-z]")
+#: what follows a journal name in a citation ("Aug 26, 2025;", "2016;47:29", "2019 Jan;21(1)")
+_CITATION_TAIL = re.compile(
+    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}\b|\d{4}\s*(?:;|[A-Z][a-z]{2}\b[^.]{0,12};))"
+)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -45,10 +100,12 @@ def _split_paragraph(text: str, begin: int, finish: int) -> list[tuple[int, int]
     start = begin
     for match in _BOUNDARY.finditer(text, begin, finish):
         end = match.end(2)
-        before = text[start:match.start(1)]
+        before = text[start : match.start(1)]
         last_word = re.split(r"[\s(]", before)[-1].lower() if before else ""
-        if last_word.rstrip(".") in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
+        if last_word.rstrip(".") in _ABBREVIATIONS or _INITIALS.fullmatch(last_word):
             continue
+        if _CITATION_TAIL.match(text, match.end(3), finish):
+            continue  # "World J Stem Cells. Aug 26, 2025; 17(8)": a citation line goes on after the journal
         spans.append((start, end))
         start = match.end(3)
     spans.append((start, finish))

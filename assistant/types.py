@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from assistant.urls import identifier_path, safe_http_url
+
 
 class SourceKind(str, Enum):
     """What sort of document a source is; filters and the UI speak in these values."""
@@ -65,17 +67,19 @@ class Source:
 
     @property
     def links(self) -> dict[str, str]:
-        """Resolvable links for the identifiers this source carries."""
+        """Resolvable links for the identifiers this source carries (https to known resolvers), or the
+        source's own URL when it has no identifier and the URL is plain http(s) (corpus text is
+        untrusted: a `javascript:` URL from a meta tag never becomes a link)."""
         links: dict[str, str] = {}
         if self.doi:
-            links["DOI"] = f"https://doi.org/{self.doi}"
-        if self.pmid:
+            links["DOI"] = f"https://doi.org/{identifier_path(self.doi)}"
+        if self.pmid.isdigit():
             links["PMID"] = f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
         if self.pmcid:
-            links["PMCID"] = f"https://www.ncbi.nlm.nih.gov/pmc/articles/{self.pmcid}/"
+            links["PMCID"] = f"https://www.ncbi.nlm.nih.gov/pmc/articles/{identifier_path(self.pmcid)}/"
         if self.trial_id:
-            links["Trial"] = f"https://clinicaltrials.gov/study/{self.trial_id}"
-        if self.url and not links:
+            links["Trial"] = f"https://clinicaltrials.gov/study/{identifier_path(self.trial_id)}"
+        if not links and safe_http_url(self.url):
             links["URL"] = self.url
         return links
 
@@ -97,12 +101,64 @@ class Source:
         return cls(**data)
 
 
+def source_context(source: Source, section: str) -> str:
+    """What a passage is, besides its text: title, kind, section and bibliographic fields.
+
+    Questions often name these rather than the text ("Who funded the review?" -> section Funding,
+    kind review; "the 2019 Cell J study" -> year, journal), so they count as evidence for coverage.
+    """
+    fields = [
+        source.title,
+        source.kind.label,
+        section,
+        f"journal {source.journal}" if source.journal else "",
+        str(source.year or ""),
+        " ".join(source.authors),
+        source.trial_id,
+        source.doi,
+        source.pmid,
+        source.pmcid,
+        source.msc_source,
+        source.evidence,
+        source.licence,
+    ]
+    fields.extend(f"{key.replace('_', ' ')} {value}" for key, value in source.extra)
+    return " ".join(f for f in fields if f)
+
+
 @dataclass(frozen=True)
 class Section:
     """A named stretch of a document's text (Abstract, Core Tip, Finding...)."""
 
     name: str
     text: str
+
+
+#: section names loaders give an article's front-matter lines (assistant/ingest/review_text.py and alike):
+#: lines about the article itself (authors, funding, dates, licence...), not about its topic
+FRONT_MATTER_SECTIONS = frozenset(
+    name.lower()
+    for name in (
+        "Article information",
+        "Authors",
+        "Affiliations",
+        "Author contributions",
+        "Funding",
+        "Conflict of interest",
+        "Licence",
+        "License",
+        "Corresponding author",
+        "Dates",
+        "Citation",
+        "Copyright",
+        "Front matter",
+    )
+)
+
+
+def is_front_matter_section(section: str) -> bool:
+    """Whether a section holds front matter (see FRONT_MATTER_SECTIONS)."""
+    return section.strip().lower() in FRONT_MATTER_SECTIONS
 
 
 @dataclass(frozen=True)
@@ -132,9 +188,31 @@ class Chunk:
     ref_numbers: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class EvidenceSentence:
+    """One sentence of a passage, as evidence: its text, its span in the chunk text and its vector.
+
+    `start`/`end` index into `Passage.text` (the chunk's text), so `passage.text[start:end] == text`.
+    `vector` is the sentence's unit-length embedding from the index (None when the index stored no
+    sentence vectors, e.g. a retrieval-benchmark build). `id` names the sentence within its index, so
+    the same sentence seen through two overlapping passages is recognised as one; -1 when unindexed.
+    """
+
+    text: str
+    start: int
+    end: int
+    vector: Any = field(default=None, compare=False, repr=False)
+    id: int = -1
+
+
 @dataclass
 class Passage:
-    """A retrieved chunk with the scores that ranked it and the source it came from."""
+    """A retrieved chunk with the scores that ranked it, the source it came from, and its evidence.
+
+    Retrieval attaches the evidence: `sentences` (text, span, vector) and `references` (the entries
+    of the review's reference list this passage cites, each with its linked abstract's key sentence).
+    Generation, verification and citation linking read these and never the index.
+    """
 
     chunk: Chunk
     source: Source
@@ -142,6 +220,19 @@ class Passage:
     dense_score: float | None = None
     lexical_score: float | None = None
     rank: int = 0
+    sentences: tuple[EvidenceSentence, ...] = ()
+    references: tuple[Reference, ...] = ()
+
+    def sentence_texts(self) -> list[str]:
+        return [sentence.text for sentence in self.sentences]
+
+    def sentence_vectors(self) -> Any:
+        """The sentences' vectors stacked (n x dim), or None when any sentence lacks one."""
+        if not self.sentences or any(s.vector is None for s in self.sentences):
+            return None
+        import numpy as np
+
+        return np.stack([np.asarray(s.vector) for s in self.sentences])
 
     @property
     def text(self) -> str:
@@ -180,6 +271,18 @@ class Passage:
 
 
 @dataclass
+class RetrievalResult:
+    """What retrieval returns: ranked passages (with their evidence) and how the query was read."""
+
+    passages: list[Passage]
+    query: str
+    expanded_query: str
+    #: the (expanded) query's unit-length embedding (a NumPy vector; empty for lexical-only retrieval)
+    query_vector: Any
+    seconds: float
+
+
+@dataclass
 class Citation:
     """A numbered source of an answer: the passage and the exact span quoted from it."""
 
@@ -214,9 +317,17 @@ class AnswerSentence:
     text: str
     citations: list[int]
     supported: bool = True
+    #: why it is not supported (polarity, direction, number, number_binding, comparison, entity,
+    #: strength, advice, hedging, cause, roles, no_content, unaligned, no_citation, judge); "" if it is
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "citations": list(self.citations), "supported": self.supported}
+        return {
+            "text": self.text,
+            "citations": list(self.citations),
+            "supported": self.supported,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -234,6 +345,9 @@ class Answer:
     disclaimer: str | None = None
     passages: list[Passage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    #: the evidence table: one row per cited study (digest entry, abstract); see
+    #: assistant/generation/evidence_table.py for the fields (study, evidence, model, msc_source, route, dose, finding)
+    studies: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def unsupported_count(self) -> int:
@@ -251,6 +365,7 @@ class Answer:
             "searched_query": self.searched_query,
             "disclaimer": self.disclaimer,
             "timings": {name: round(value, 2) for name, value in self.timings.items()},
+            "studies": [dict(row) for row in self.studies],
         }
 
 

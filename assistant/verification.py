@@ -1,28 +1,26 @@
 """Citation verification: every answer sentence is checked against the passages it cites.
 
-A sentence is supported when its cited passages contain its meaning (lexical overlap or embedding
-similarity) AND every number it states (numeric fidelity). Markers that point to no source are
-removed. The same check scores citation precision and recall in the evaluation harness.
+A sentence is supported when every clause of it is: each clause is aligned to the best-matching
+evidence sentence(s) of its cited passages and checked claim by claim (polarity, direction, numbers
+bound to their groups, comparisons, entities, strength, advice, hedging, causation, roles; see
+`assistant.claims`), with a named reason kept on the verdict. Markers that point to no source are
+removed. `check_support` (lexical overlap or embedding similarity plus numeric fidelity) is the
+looser judge the evaluation harness scores citation precision and recall with.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.text import content_terms, lexical_tokens, number_set, numbers_in, split_sentences
+from assistant.claims import Checker, Claim, Judge, checker_for
+from assistant.generation.base import DraftSentence
+from assistant.markers import split_answer, split_markers  # noqa: F401  (re-exported: one marker grammar)
+from assistant.text import content_terms, lexical_tokens, number_set, numbers_in
 from assistant.types import Passage
 
-MARKERS = re.compile(r"\s*\[(\d{1,3})\]")
-#: One citation group as models write them: [1], [1, 2], [1-3], [1–3]; adjacent groups are merged.
-MARKER_GROUP = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*)\s*\]")
-_ADJACENT_GROUPS = re.compile(r"(\[\s*\d[\d\s,;–-]*\])(?:\s*(\[\s*\d[\d\s,;–-]*\]))+")
-_LEADING_GROUPS = re.compile(r"^(?:\s*\[\s*\d[\d\s,;–-]*\])+[.,;]?\s*")
-#: A range wider than this ([1-999]) is not a citation but noise; its numbers are treated as invented.
-_MAX_RANGE = 20
 #: Share of a sentence's content terms that its cited passages must contain.
 MIN_LEXICAL_SUPPORT = 0.6
 #: Cosine similarity between sentence and a cited sentence/passage that also counts as support.
@@ -36,49 +34,6 @@ class SupportCheck:
     embedding: float
     numbers_ok: bool
     missing_numbers: list[str]
-
-
-def split_markers(sentence: str) -> tuple[str, list[int]]:
-    """A sentence without its citation markers, and the marker numbers in order ([1-3] -> 1, 2, 3)."""
-    numbers: list[int] = []
-    for group in MARKER_GROUP.findall(sentence):
-        numbers.extend(_group_numbers(group))
-    text = re.sub(r"\s+([.,;:!?])", r"\1", MARKER_GROUP.sub("", sentence))
-    return re.sub(r"\s{2,}", " ", text).strip(), list(dict.fromkeys(numbers))
-
-
-def _group_numbers(group: str) -> list[int]:
-    numbers: list[int] = []
-    for part in re.split(r"\s*[,;]\s*", group.strip()):
-        bounds = [int(x) for x in re.split(r"\s*[–-]\s*", part) if x]
-        if len(bounds) == 2 and 0 <= bounds[1] - bounds[0] <= _MAX_RANGE:
-            numbers.extend(range(bounds[0], bounds[1] + 1))
-        else:
-            numbers.extend(bounds)
-    return numbers
-
-
-def split_answer(text: str) -> list[tuple[str, list[int]]]:
-    """A model's answer as (sentence without markers, cited numbers) pairs, in order.
-
-    Markers written after the full stop ("... 6.31%. [1] Next") belong to the sentence before them.
-    """
-    text = _ADJACENT_GROUPS.sub(lambda m: "[" + ",".join(MARKER_GROUP.findall(m.group(0))) + "]", text.strip())
-    pieces: list[tuple[str, list[int]]] = []
-    for start, end in split_sentences(text):
-        raw = text[start:end]
-        leading = _LEADING_GROUPS.match(raw)
-        if leading and pieces:
-            _, numbers = split_markers(leading.group(0))
-            previous_text, previous_numbers = pieces[-1]
-            pieces[-1] = (previous_text, list(dict.fromkeys(previous_numbers + numbers)))
-            raw = raw[leading.end():]
-        sentence, numbers = split_markers(raw)
-        if any(ch.isalnum() for ch in sentence):
-            pieces.append((sentence, numbers))
-        elif numbers and pieces:
-            pieces[-1] = (pieces[-1][0], list(dict.fromkeys(pieces[-1][1] + numbers)))
-    return pieces
 
 
 def lexical_support(sentence: str, evidence: str) -> float:
@@ -97,14 +52,13 @@ def numeric_fidelity(sentence: str, evidence: str) -> tuple[bool, list[str]]:
     """
     available = number_set(evidence)
     percentages = {n for n in numbers_in(evidence) if n.endswith("%")}
-    missing = [
-        n for n in numbers_in(sentence)
-        if (n not in percentages if n.endswith("%") else n not in available)
-    ]
+    missing = [n for n in numbers_in(sentence) if (n not in percentages if n.endswith("%") else n not in available)]
     return not missing, missing
 
 
-def check_support(sentence: str, evidence_texts: list[str], sentence_vector=None, evidence_vectors=None) -> SupportCheck:
+def check_support(
+    sentence: str, evidence_texts: list[str], sentence_vector=None, evidence_vectors=None
+) -> SupportCheck:
     evidence = "\n".join(evidence_texts)
     if not evidence:
         return SupportCheck(False, 0.0, 0.0, False, numbers_in(sentence))
@@ -127,6 +81,9 @@ class Verdict:
     check: SupportCheck
     #: chunk id -> the passage sentence that best supports this answer sentence (the quote to show)
     quotes: dict[str, str] = field(default_factory=dict)
+    #: why it is unsupported (one of assistant.claims.REASONS, or "no_citation"); "" when supported
+    reason: str = ""
+    claims: list[Claim] = field(default_factory=list)
 
     @property
     def supported(self) -> bool:
@@ -137,29 +94,51 @@ class Verdict:
 EvidenceOf = Callable[[Passage], tuple[list[str], np.ndarray]]
 
 
+def passage_evidence(passage: Passage) -> tuple[list[str], np.ndarray]:
+    """The evidence a passage carries (attached by retrieval): its sentences and their vectors."""
+    vectors = passage.sentence_vectors()
+    if vectors is None:
+        raise ValueError(f"passage {passage.chunk.id} carries no sentence vectors; pass evidence_of")
+    return passage.sentence_texts(), vectors
+
+
 def verify_sentences(
-    sentences: list[tuple[str, list[Passage], list[int]]],
+    sentences: list[DraftSentence],
     sentence_vectors: np.ndarray,
-    evidence_of: EvidenceOf,
+    evidence_of: EvidenceOf = passage_evidence,
+    glossary=None,
+    judge: Judge | None = None,
 ) -> list[Verdict]:
-    """Checks each (text, cited passages, invented markers); an uncited sentence is unsupported."""
+    """Checks each draft sentence, clause by clause, against the evidence sentences of its cited
+    passages; an uncited sentence is unsupported ("no_citation")."""
+    checker: Checker = checker_for(glossary, judge)
     verdicts: list[Verdict] = []
-    for (text, passages, invented), vector in zip(sentences, sentence_vectors):
+    for sentence, vector in zip(sentences, sentence_vectors):
+        text, passages, invented = sentence.text, sentence.passages, sentence.invented
         if not passages:
-            verdicts.append(Verdict(text, [], invented, SupportCheck(False, 0.0, 0.0, False, numbers_in(text))))
+            check = SupportCheck(False, 0.0, 0.0, False, numbers_in(text))
+            verdicts.append(Verdict(text, [], invented, check, reason="no_citation"))
             continue
         evidence_texts: list[str] = []
         evidence_vectors: list[np.ndarray] = []
         quotes: dict[str, str] = {}
         for passage in passages:
             texts, vectors = evidence_of(passage)
-            evidence_texts.append(passage.text)
             if len(texts):
-                evidence_vectors.append(vectors)
-                quotes[passage.chunk.id] = _best_quote(text, texts, vectors @ vector)
-        stacked = np.vstack(evidence_vectors) if evidence_vectors else None
-        check = check_support(text, evidence_texts, vector, stacked)
-        verdicts.append(Verdict(text, passages, invented, check, quotes))
+                evidence_texts.extend(texts)
+                evidence_vectors.append(np.asarray(vectors))
+                quotes[passage.chunk.id] = _best_quote(text, texts, np.asarray(vectors) @ vector)
+            else:
+                evidence_texts.append(passage.text)
+        stacked = (
+            np.vstack(evidence_vectors)
+            if evidence_vectors and sum(len(v) for v in evidence_vectors) == len(evidence_texts)
+            else None
+        )
+        result = checker.check_sentence(text, evidence_texts, vector if stacked is not None else None, stacked)
+        numbers_ok = not any(c.reason in ("number", "number_binding") for c in result.claims)
+        check = SupportCheck(result.supported, 0.0, 0.0, numbers_ok, [])
+        verdicts.append(Verdict(text, passages, invented, check, quotes, result.reason, result.claims))
     return verdicts
 
 

@@ -34,8 +34,11 @@ def settings(tmp_path_factory, corpus_copy):
 
     root = tmp_path_factory.mktemp("index")
     return load_settings(
-        corpus_dir=corpus_copy, index_dir=root / "index", feedback_dir=root / "feedback",
-        reports_dir=root / "reports", cache_dir=root / "cache",
+        corpus_dir=corpus_copy,
+        index_dir=root / "index",
+        feedback_dir=root / "feedback",
+        reports_dir=root / "reports",
+        cache_dir=root / "cache",
     )
 
 
@@ -62,8 +65,13 @@ def make_settings(tmp_path):
         corpus = tmp_path / "corpus"
         if not corpus.exists():
             shutil.copytree(CORPUS_DIR, corpus)
-        values = dict(corpus_dir=corpus, index_dir=tmp_path / "index", feedback_dir=tmp_path / "feedback",
-                      reports_dir=tmp_path / "reports", cache_dir=tmp_path / "cache")
+        values = dict(
+            corpus_dir=corpus,
+            index_dir=tmp_path / "index",
+            feedback_dir=tmp_path / "feedback",
+            reports_dir=tmp_path / "reports",
+            cache_dir=tmp_path / "cache",
+        )
         values.update(overrides)
         return load_settings(**values)
 

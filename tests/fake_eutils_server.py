@@ -1,5 +1,8 @@
 """A stand-in for NCBI E-utilities on 127.0.0.1: esearch (DOI -> PMID, JSON) and efetch (PubMed XML).
 
+It also plays PubMed Central: efetch with db=pmc serves JATS full text (`pmc`, keyed by PMCID), and the
+PMC ID converter (`idconv_url(base)`) answers DOI/PMID/PMCID lookups from `records`.
+
 Tests give it the articles to serve and may ask it to answer the first requests with 429 (with a
 Retry-After header) or 503, to break an efetch with malformed XML, or to fail every request. Every
 request is logged (path, query, time) so tests can check pacing, retries and what was asked for.
@@ -27,6 +30,12 @@ class FakeEutils:
     unavailable: int = 0  # then this many with 503
     always_fail: int = 0  # a status every request gets (0 = none)
     malformed: bool = False
+    #: PMCID ("PMC123") -> the JATS <article> XML PMC serves for it (without a body when not open access)
+    pmc: dict[str, str] = field(default_factory=dict)
+    #: ID converter records: each {"doi": ..., "pmid": ..., "pmcid": ...}
+    records: list[dict[str, str]] = field(default_factory=list)
+    #: PubMed efetch requests answered before every further one gets 503 (-1: never), as if the run died
+    efetch_budget: int = -1
     log: list[tuple[str, dict[str, list[str]], float]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -41,18 +50,42 @@ class FakeEutils:
             if self.unavailable:
                 self.unavailable -= 1
                 return 503, "text/html", "<html>Service unavailable</html>", {}
+        if "/idconv/" in path:
+            wanted = query.get("ids", [""])[0].strip().lower()
+            found = [r for r in self.records if wanted in {str(v).lower() for v in r.values()}]
+            record = dict(found[0]) if found else {"doi": wanted, "status": "error", "errmsg": "invalid article id"}
+            return 200, "application/json", json.dumps({"status": "ok", "records": [record]}), {}
+        if path.endswith("/efetch.fcgi") and query.get("db", ["pubmed"])[0] == "pmc":
+            ids = [f"PMC{i.removeprefix('PMC')}" for part in query.get("id", [""]) for i in part.split(",") if i]
+            body = "".join(_article_only(self.pmc[i]) for i in ids if i in self.pmc)
+            return 200, "text/xml", f'<?xml version="1.0" ?>\n<pmc-articleset>{body}</pmc-articleset>', {}
         if path.endswith("/esearch.fcgi"):
             term = query.get("term", [""])[0].removesuffix("[doi]").lower()
             ids = [self.dois[term]] if term in self.dois else []
             body = {"esearchresult": {"count": str(len(ids)), "idlist": ids}}
             return 200, "application/json", json.dumps(body), {}
         if path.endswith("/efetch.fcgi"):
+            with self._lock:
+                if self.efetch_budget == 0:
+                    return 503, "text/plain", "gone on purpose", {}
+                self.efetch_budget -= 1 if self.efetch_budget > 0 else 0
             if self.malformed:
                 return 200, "text/xml", "<PubmedArticleSet><PubmedArticle>", {}
             ids = [i for part in query.get("id", [""]) for i in part.split(",") if i]
             body = "".join(self.articles[i] for i in ids if i in self.articles)
             return 200, "text/xml", f'<?xml version="1.0" ?>\n<PubmedArticleSet>{body}</PubmedArticleSet>', {}
         return 404, "text/plain", "unknown endpoint", {}
+
+
+def _article_only(jats: str) -> str:
+    """A JATS file without its XML declaration and DOCTYPE, as PMC nests it in <pmc-articleset>."""
+    start = jats.find("<article")
+    return jats[start:] if start >= 0 else jats
+
+
+def idconv_url(eutils_url: str) -> str:
+    """Where the fake's ID converter answers, given the base URL `serve` yielded."""
+    return eutils_url.replace("/entrez/eutils", "/pmc/utils/idconv/v1.0/")
 
 
 def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:

@@ -240,11 +240,23 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(data)
                 return
-            self._json(200, {
-                "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": server.model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.content}, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            })
+            self._json(
+                200,
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": server.model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": reply.content},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                },
+            )
 
         def _sse(self, reply: Reply) -> None:
             self.send_response(200)
@@ -257,7 +269,10 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 return
             words = reply.content.split(" ")
             step = max(reply.words_per_chunk, 1)
-            pieces = [" ".join(words[i:i + step]) + (" " if i + step < len(words) else "") for i in range(0, len(words), step)]
+            pieces = [
+                " ".join(words[i : i + step]) + (" " if i + step < len(words) else "")
+                for i in range(0, len(words), step)
+            ]
             self._event(json.dumps(_chunk({"role": "assistant", "content": ""})))
             for piece in pieces:
                 if not server._sleep(reply.chunk_delay_s):
@@ -272,8 +287,11 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
 
     def _chunk(delta: dict, finish: str | None = None) -> dict:
         return {
-            "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
-            "model": server.model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": server.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
         }
 
     return Handler

@@ -27,8 +27,11 @@ def test_retrieve_returns_passages_with_metadata(assistant):
         ("Who funded the review?", "review", "Funding"),
         ("When was the review received and accepted?", "review", "Dates"),
         ("What is the core tip of the review?", "review", "Core Tip"),
-        ("How did adipose MSCs change abortion rates in syngeneic and xenogeneic transplantation?",
-         "celljournal-2019-adipose-msc-origin", "Finding"),
+        (
+            "How did adipose MSCs change abortion rates in syngeneic and xenogeneic transplantation?",
+            "celljournal-2019-adipose-msc-origin",
+            "Finding",
+        ),
     ],
 )
 def test_retrieval_finds_the_right_section(assistant, question, source_id, section):
@@ -44,8 +47,8 @@ def test_answer_cites_the_abstract_verbatim(assistant):
     assert answer.sentences and len(answer.sentences) <= 5
     for sentence in answer.sentences:
         assert sentence.citations and set(sentence.citations) <= numbers
-        cited = next(c for c in answer.citations if c.n == sentence.citations[0])
-        assert sentence.text in cited.passage.text  # verbatim from its cited passage
+        # verbatim from one of its cited source's passages (one number per source, issue #14 item 23)
+        assert any(sentence.text in c.passage.text for c in answer.citations if c.n == sentence.citations[0])
         assert f"{sentence.text} [{sentence.citations[0]}]" in answer.text
 
 
@@ -62,8 +65,12 @@ def test_quotes_are_exact_substrings_of_their_sources(assistant):
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the capital of France?", "What dose was used in the phase III trial?",
-     "How do I bake sourdough bread?", "Who won the 2018 football world cup?"],
+    [
+        "What is the capital of France?",
+        "What dose was used in the phase III trial?",
+        "How do I bake sourdough bread?",
+        "Who won the 2018 football world cup?",
+    ],
 )
 def test_out_of_scope_questions_are_refused_without_citations(assistant, question):
     answer = assistant.answer(question)

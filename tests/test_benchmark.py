@@ -12,14 +12,38 @@ from assistant.evaluation import benchmark as bench
 METRICS = {"recall@1", "recall@5", "recall@10", "mrr@10", "latency_ms_p50", "latency_ms_p95"}
 
 ABSTRACTS = [
-    ("1001", "2010", [("BACKGROUND", "Helicopter transport may impair oral endotracheal intubation by flight nurses."),
-                      ("RESULTS", "In-flight intubation took longer than intubation on a stretcher.")]),
-    ("1002", "2015", [("OBJECTIVE", "We asked whether coffee consumption lowers the risk of type 2 diabetes."),
-                      ("METHODS", "A cohort of 40,000 adults reported coffee intake; diabetes was recorded.")]),
-    ("1003", "2018", [("BACKGROUND", "Statins are widely prescribed to lower cholesterol in adults."),
-                      ("RESULTS", "Muscle pain was reported by a few statin users in the trial.")]),
-    ("1004", "2020", [("INTRODUCTION", "Sleep deprivation in resident physicians affects their attention."),
-                      ("METHODS", "Residents completed vigilance tests after night shifts.")]),
+    (
+        "1001",
+        "2010",
+        [
+            ("BACKGROUND", "Helicopter transport may impair oral endotracheal intubation by flight nurses."),
+            ("RESULTS", "In-flight intubation took longer than intubation on a stretcher."),
+        ],
+    ),
+    (
+        "1002",
+        "2015",
+        [
+            ("OBJECTIVE", "We asked whether coffee consumption lowers the risk of type 2 diabetes."),
+            ("METHODS", "A cohort of 40,000 adults reported coffee intake; diabetes was recorded."),
+        ],
+    ),
+    (
+        "1003",
+        "2018",
+        [
+            ("BACKGROUND", "Statins are widely prescribed to lower cholesterol in adults."),
+            ("RESULTS", "Muscle pain was reported by a few statin users in the trial."),
+        ],
+    ),
+    (
+        "1004",
+        "2020",
+        [
+            ("INTRODUCTION", "Sleep deprivation in resident physicians affects their attention."),
+            ("METHODS", "Residents completed vigilance tests after night shifts."),
+        ],
+    ),
 ]
 
 
@@ -27,7 +51,12 @@ def _write_pubmedqa(folder):
     folder.mkdir()
     with open(folder / "abstracts.jsonl", "w") as handle:
         for pmid, year, sections in ABSTRACTS:
-            row = {"pmid": pmid, "year": year, "meshes": [], "sections": [{"label": l, "text": t} for l, t in sections]}
+            row = {
+                "pmid": pmid,
+                "year": year,
+                "meshes": [],
+                "sections": [{"label": label, "text": t} for label, t in sections],
+            }
             handle.write(json.dumps(row) + "\n")
     questions = [
         ("q1", "Does coffee consumption lower the risk of type 2 diabetes?", "1002"),
@@ -42,16 +71,34 @@ def _write_pubmedqa(folder):
 
 def _write_bioasq(folder):
     folder.mkdir()
-    data = {"questions": [
-        {"id": "b1", "body": "Which enzyme is inhibited by statins?", "type": "factoid", "snippets": [
-            {"text": "Statins inhibit HMG-CoA reductase, the rate-limiting enzyme of cholesterol synthesis.",
-             "document": "http://www.ncbi.nlm.nih.gov/pubmed/1"},
-            {"text": "HMG-CoA reductase inhibition by statins lowers LDL cholesterol.", "document": "x"}]},
-        {"id": "b2", "body": "What virus causes chickenpox?", "type": "factoid", "snippets": [
-            {"text": "Chickenpox is caused by the varicella zoster virus.", "document": "y"}]},
-        {"id": "b3", "body": "Is insulin produced by pancreatic beta cells?", "type": "yesno", "snippets": [
-            {"text": "Pancreatic beta cells produce and secrete insulin.", "document": "z"}]},
-    ]}
+    data = {
+        "questions": [
+            {
+                "id": "b1",
+                "body": "Which enzyme is inhibited by statins?",
+                "type": "factoid",
+                "snippets": [
+                    {
+                        "text": "Statins inhibit HMG-CoA reductase, the rate-limiting enzyme of cholesterol synthesis.",
+                        "document": "http://www.ncbi.nlm.nih.gov/pubmed/1",
+                    },
+                    {"text": "HMG-CoA reductase inhibition by statins lowers LDL cholesterol.", "document": "x"},
+                ],
+            },
+            {
+                "id": "b2",
+                "body": "What virus causes chickenpox?",
+                "type": "factoid",
+                "snippets": [{"text": "Chickenpox is caused by the varicella zoster virus.", "document": "y"}],
+            },
+            {
+                "id": "b3",
+                "body": "Is insulin produced by pancreatic beta cells?",
+                "type": "yesno",
+                "snippets": [{"text": "Pancreatic beta cells produce and secrete insulin.", "document": "z"}],
+            },
+        ]
+    }
     (folder / "golden_1.json").write_text(json.dumps(data), encoding="utf-8")
     return folder
 

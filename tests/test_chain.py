@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_openai_server import FakeOpenAIServer, Reply, by_purpose, free_port, source_number
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.api import Assistant
@@ -22,6 +21,8 @@ from assistant.chain import AnswerChain
 from assistant.errors import ConfigurationError
 from assistant.generation import prompts
 from assistant.types import Answer, Turn
+
+from fake_openai_server import FakeOpenAIServer, Reply, by_purpose, free_port, source_number
 
 QUESTION = "Which MSC source lowered the abortion rate most in mice?"
 NEEDLE = "6.31%"  # the source sentence: "...lowered the abortion rate to 6.31% (syngeneic)... against 34.4%..."
@@ -98,11 +99,13 @@ def test_extractive_follow_up_borrows_the_previous_topic(assistant):
 
 def test_personal_advice_gets_findings_and_the_note_never_a_recommendation(assistant, settings):
     question = "Should I get adipose MSCs for my miscarriages, given the abortion rate results in mice?"
-    model = FakeListChatModel(responses=[
-        "You should try adipose MSCs [1]. Adipose MSCs lowered the abortion rate to 6.31% in syngeneic mice [1]."
-    ])
+    model = FakeListChatModel(
+        responses=[
+            "You should try adipose MSCs [1]. Adipose MSCs lowered the abortion rate to 6.31% in syngeneic mice [1]."
+        ]
+    )
     _, answer = _run(_chain(assistant, settings, model), question)
-    assert prompts.PERSONAL_ADVICE_NOTE in answer.notice
+    assert answer.text.startswith(prompts.PERSONAL_ADVICE_NOTE)  # the answer opens with the note (issue #13)
     assert "You should" not in answer.text and answer.unsupported_count >= 1
     assert answer.disclaimer == prompts.DISCLAIMER
 
@@ -141,8 +144,10 @@ def test_llm_answer_streams_tokens_and_is_verified(assistant, settings):
 
 
 def test_invented_and_uncited_sentences_never_reach_the_text(assistant, settings):
-    template = ("Syngeneic adipose MSCs lowered the abortion rate to 6.31% in mice [{n}][9]. "
-                "MSCs cure every pregnancy loss [9]. Untreated mice had 34.4%.")
+    template = (
+        "Syngeneic adipose MSCs lowered the abortion rate to 6.31% in mice [{n}][9]. "
+        "MSCs cure every pregnancy loss [9]. Untreated mice had 34.4%."
+    )
     _, answer = _run(_chain(assistant, settings, PromptAwareFake(responses=["unused"], template=template)))
     assert answer.backend == "llm"
     assert "[9]" not in answer.text and "cure every" not in answer.text and "Untreated" not in answer.text
@@ -202,9 +207,14 @@ def server():
 
 @pytest.fixture(scope="module")
 def llm_assistant(server, settings, built_index):
-    llm_settings = settings.model_copy(update={
-        "llm_base_url": server.url, "llm_api_key": None, "llm_timeout_s": 2.0, "llm_max_retries": 0,
-    })
+    llm_settings = settings.model_copy(
+        update={
+            "llm_base_url": server.url,
+            "llm_api_key": None,
+            "llm_timeout_s": 2.0,
+            "llm_max_retries": 0,
+        }
+    )
     return Assistant(llm_settings)
 
 
@@ -243,10 +253,12 @@ def test_http_failures_give_the_extractive_answer_with_a_notice(server, llm_assi
 
 @pytest.mark.slow
 def test_http_invented_marker_and_changed_number_are_not_supported(server, llm_assistant):
-    server.set_script(lambda r: Reply.text(
-        f"Syngeneic adipose MSCs lowered the abortion rate to 6.31% in mice [{_prompt_number(r.prompt)}][9]. "
-        f"Adipose MSCs lowered the abortion rate to 3% in mice [{_prompt_number(r.prompt)}]."
-    ))
+    server.set_script(
+        lambda r: Reply.text(
+            f"Syngeneic adipose MSCs lowered the abortion rate to 6.31% in mice [{_prompt_number(r.prompt)}][9]. "
+            f"Adipose MSCs lowered the abortion rate to 3% in mice [{_prompt_number(r.prompt)}]."
+        )
+    )
     answer = llm_assistant.answer(QUESTION)
     assert answer.backend == "llm" and "[9]" not in answer.text and " 3% " not in answer.text
     assert [s.supported for s in answer.sentences] == [True, False]
@@ -261,7 +273,9 @@ def test_http_invented_marker_and_changed_number_are_not_supported(server, llm_a
 @pytest.mark.slow
 def test_http_follow_up_uses_history(server, llm_assistant):
     condensed = "abortion rate after adipose MSC therapy in abortion-prone mice"
-    server.set_script(by_purpose(answer=Reply.text("Adipose MSCs lowered the abortion rate to 6.31% [1]."), condense=condensed))
+    server.set_script(
+        by_purpose(answer=Reply.text("Adipose MSCs lowered the abortion rate to 6.31% [1]."), condense=condensed)
+    )
     history = [{"question": "How do adipose MSCs act in abortion-prone mice?", "answer": "They raise Tregs [1]."}]
     answer = llm_assistant.answer("And the abortion rate?", history)
     assert answer.searched_query == condensed
@@ -291,11 +305,18 @@ def test_http_endpoint_stopped_gives_extractive_with_notice(assistant, settings)
 
 def _cli(settings, base_url: str, question: str = QUESTION) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RSA_")}
-    env.update({
-        "RSA_INDEX_DIR": str(settings.index_dir), "RSA_CORPUS_DIR": str(settings.corpus_dir),
-        "RSA_CACHE_DIR": str(settings.cache_dir), "RSA_LLM_BASE_URL": base_url, "RSA_LLM_API_KEY": SECRET,
-        "RSA_LLM_TIMEOUT_S": "5", "RSA_LLM_MAX_RETRIES": "0", "HF_HUB_OFFLINE": "1",
-    })
+    env.update(
+        {
+            "RSA_INDEX_DIR": str(settings.index_dir),
+            "RSA_CORPUS_DIR": str(settings.corpus_dir),
+            "RSA_CACHE_DIR": str(settings.cache_dir),
+            "RSA_LLM_BASE_URL": base_url,
+            "RSA_LLM_API_KEY": SECRET,
+            "RSA_LLM_TIMEOUT_S": "5",
+            "RSA_LLM_MAX_RETRIES": "0",
+            "HF_HUB_OFFLINE": "1",
+        }
+    )
     command = [sys.executable, "-m", "assistant.cli", "ask", "--json", question]
     return subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
 

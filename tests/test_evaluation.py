@@ -12,6 +12,7 @@ import pytest
 
 from assistant.errors import EvaluationError
 from assistant.evaluation import harness, metrics, report
+from assistant.evaluation.lies import LIE_METRIC_KEYS
 from assistant.evaluation.metrics import METRIC_KEYS, GoldSpan
 
 
@@ -44,7 +45,9 @@ def test_a_span_not_in_the_corpus_is_rejected(assistant, tmp_path):
 
 def test_malformed_sets_say_what_is_wrong(tmp_path):
     path = tmp_path / "set.yaml"
-    path.write_text("items:\n  - id: a\n    question: q\n    category: nonsense\n    answerable: false\n", encoding="utf-8")
+    path.write_text(
+        "items:\n  - id: a\n    question: q\n    category: nonsense\n    answerable: false\n", encoding="utf-8"
+    )
     with pytest.raises(EvaluationError, match="unknown category"):
         harness.load_set(path)
     with pytest.raises(EvaluationError, match="does not exist"):
@@ -80,8 +83,11 @@ def test_numeric_fidelity_and_adherence_catch_invention():
     ok, _ = metrics.adversarial_adherence(True, "refused", [], {}, supported)
     assert ok
     ok, why = metrics.adversarial_adherence(
-        False, "You should get MSC injections, see doi 10.1234/fake.1 [2]", [("You should get MSC injections", [2])],
-        passages, supported,
+        False,
+        "You should get MSC injections, see doi 10.1234/fake.1 [2]",
+        [("You should get MSC injections", [2])],
+        passages,
+        supported,
     )
     assert not ok and any("recommendation" in w for w in why) and any("invented" in w for w in why)
 
@@ -101,7 +107,8 @@ def curated_run(assistant):
 @pytest.mark.slow
 def test_curated_run_meets_the_gate_on_the_extractive_backend(curated_run, settings):
     results, summary = curated_run
-    assert set(summary["metrics"]) == set(METRIC_KEYS)
+    assert set(summary["metrics"]) == set(METRIC_KEYS) | set(LIE_METRIC_KEYS)
+    assert summary["lies"]["statements"] >= 120 and summary["metrics"]["lie_catch_rate"] >= 0.98
     assert summary["items"] == len(results) >= 60
     assert summary["by_category"]["off_topic"]["hit@5"] is None  # does not apply
     assert summary["metrics"]["citation_precision"] == 1.0
@@ -118,7 +125,9 @@ def test_curated_run_meets_the_gate_on_the_extractive_backend(curated_run, setti
 def test_a_broken_retriever_fails_the_gate(make_settings, built_index, settings):
     from assistant.api import Assistant
 
-    broken = make_settings(index_dir=settings.index_dir, top_k=1, dense_weight=0.0, lexical_weight=0.0, backend="extractive")
+    broken = make_settings(
+        index_dir=settings.index_dir, top_k=1, dense_weight=0.0, lexical_weight=0.0, backend="extractive"
+    )
     items = [i for i in harness.load_set() if i.category in ("outcomes", "off_topic", "metadata")]
     summary = harness.summarize(harness.run_evaluation(Assistant(broken), items))
     with pytest.raises(EvaluationError, match="gate failed") as failure:
@@ -128,7 +137,9 @@ def test_a_broken_retriever_fails_the_gate(make_settings, built_index, settings)
 
 def test_gate_lists_failing_metrics_and_thresholds_are_validated(tmp_path):
     summary = {"metrics": dict.fromkeys(METRIC_KEYS, 1.0) | {"refusal_recall": 0.5, "latency_ms_p95": 10.0}}
-    failures = report.gate_failures(summary, {"min": {"refusal_recall": 0.95, "hit@5": 0.9}, "max": {"latency_ms_p95": 5}})
+    failures = report.gate_failures(
+        summary, {"min": {"refusal_recall": 0.95, "hit@5": 0.9}, "max": {"latency_ms_p95": 5}}
+    )
     assert len(failures) == 2 and failures[0].startswith("refusal_recall")
     bad = tmp_path / "t.yaml"
     bad.write_text("min: {accuracy: 0.5}\n", encoding="utf-8")
@@ -154,17 +165,39 @@ def test_cli_writes_json_and_gate_exit_code(settings, built_index, tmp_path):
     )
     strict = tmp_path / "strict.yaml"
     strict.write_text("min: {hit@5: 1.0}\nmax: {latency_ms_p50: 0.001}\n", encoding="utf-8")
-    env = {"RSA_INDEX_DIR": str(settings.index_dir), "RSA_CORPUS_DIR": str(settings.corpus_dir), "HF_HUB_OFFLINE": "1",
-           "PATH": "/usr/bin:/bin"}
-    command = [sys.executable, "-m", "assistant.cli", "eval", "--set", str(small), "--backend", "extractive",
-               "--out", str(tmp_path / "reports"), "--json", str(tmp_path / "out.json")]
+    env = {
+        "RSA_INDEX_DIR": str(settings.index_dir),
+        "RSA_CORPUS_DIR": str(settings.corpus_dir),
+        "HF_HUB_OFFLINE": "1",
+        "PATH": "/usr/bin:/bin",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "assistant.cli",
+        "eval",
+        "--set",
+        str(small),
+        "--backend",
+        "extractive",
+        "--out",
+        str(tmp_path / "reports"),
+        "--json",
+        str(tmp_path / "out.json"),
+    ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     data = json.loads((tmp_path / "out.json").read_text())
-    assert data["items"] == 2 and set(data["metrics"]) == set(METRIC_KEYS)
+    assert data["items"] == 2 and set(data["metrics"]) == set(METRIC_KEYS) | set(LIE_METRIC_KEYS)
+    assert data["lies"]["by_kind"]["negation"]["rate"] is not None
     assert set(data["by_category"]) == {"outcomes", "off_topic"}
     previous = next((tmp_path / "reports").iterdir())
-    gated = subprocess.run(command + ["--gate", "--thresholds", str(strict), "--compare", str(previous)],
-                           env=env, capture_output=True, text=True, timeout=600)
+    gated = subprocess.run(
+        command + ["--gate", "--thresholds", str(strict), "--compare", str(previous)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert gated.returncode == 10, gated.stderr
     assert "latency_ms_p50" in gated.stderr and "Compared with the previous report" in gated.stderr

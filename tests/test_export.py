@@ -6,30 +6,60 @@ import json
 
 import pytest
 
-from assistant.export import (append_feedback, conversation_json, conversation_markdown, feedback_path,
-                              feedback_record, safe_filename)
+from assistant.export import (
+    append_feedback,
+    conversation_json,
+    conversation_markdown,
+    feedback_path,
+    feedback_record,
+    safe_filename,
+)
 from assistant.facets import facets_of, facets_of_sources, msc_source_categories
 from assistant.types import Answer, AnswerSentence, Chunk, Citation, Passage, Reference, Source, SourceKind
 
 
 def _answer(question: str, source: Source, quote: str, *, supported: bool = True, searched: str = "") -> Answer:
     chunk = Chunk(id=f"{source.id}-0", source_id=source.id, section="Finding", start=0, end=len(quote), text=quote)
-    citation = Citation(n=1, passage=Passage(chunk=chunk, source=source), quote=quote,
-                        references=[Reference(12, "Smith J. Tregs in pregnancy.", pmid="123456")])
-    return Answer(question=question, text=f"{quote} [1]", sentences=[AnswerSentence(quote, [1], supported)],
-                  citations=[citation], searched_query=searched or question)
+    citation = Citation(
+        n=1,
+        passage=Passage(chunk=chunk, source=source),
+        quote=quote,
+        references=[Reference(12, "Smith J. Tregs in pregnancy.", pmid="123456")],
+    )
+    return Answer(
+        question=question,
+        text=f"{quote} [1]",
+        sentences=[AnswerSentence(quote, [1], supported)],
+        citations=[citation],
+        searched_query=searched or question,
+    )
 
 
-STUDY = Source(id="s1", kind=SourceKind.STUDY_DIGEST, title="Adipose MSCs in mice", authors=("Rezaei F",), year=2019,
-               journal="Cell J", doi="10.1/x", pmid="30507094", evidence="preclinical-mouse", msc_source="adipose")
+STUDY = Source(
+    id="s1",
+    kind=SourceKind.STUDY_DIGEST,
+    title="Adipose MSCs in mice",
+    authors=("Rezaei F",),
+    year=2019,
+    journal="Cell J",
+    doi="10.1/x",
+    pmid="30507094",
+    evidence="preclinical-mouse",
+    msc_source="adipose",
+)
 REVIEW = Source(id="r1", kind=SourceKind.REVIEW, title="Advances in MSC therapies", year=2025, doi="10.2/y")
 
 
 def test_markdown_has_questions_citations_and_one_reference_list():
     answers = [
         _answer("Which source lowered abortion most?", STUDY, "Adipose MSCs lowered the abortion rate to 6.31%."),
-        _answer("And in the review?", REVIEW, "MSCs modulate decidual NK cells.", supported=False,
-                searched="And in the review? (abortion)"),
+        _answer(
+            "And in the review?",
+            REVIEW,
+            "MSCs modulate decidual NK cells.",
+            supported=False,
+            searched="And in the review? (abortion)",
+        ),
         _answer("Again the mice?", STUDY, "Adipose MSCs lowered the abortion rate to 6.31%."),
     ]
     text = conversation_markdown(answers)
@@ -37,7 +67,7 @@ def test_markdown_has_questions_citations_and_one_reference_list():
     assert "Adipose MSCs lowered the abortion rate to 6.31%. [1]" in text
     assert "not supported by the cited source" in text
     assert "Searched for: And in the review? (abortion)" in text
-    assert "cites [12] Smith J. Tregs in pregnancy. (PMID 123456)" in text
+    assert "cites [12] Smith J. Tregs in pregnancy. ([PMID 123456](https://pubmed.ncbi.nlm.nih.gov/123456/))" in text
     references = text.split("## References", 1)[1]
     # each cited source appears once in the reference list, with resolvable links
     assert references.count("Adipose MSCs in mice") == 1 and references.count("Advances in MSC therapies") == 1
@@ -74,10 +104,18 @@ def test_feedback_file_names_cannot_leave_the_folder(tmp_path, name):
 
 
 def test_msc_source_categories_group_variants_under_the_shared_name():
-    groups = msc_source_categories([
-        "bone marrow", "bone marrow (exosomes)", "autologous bone-marrow mononuclear cells", "adipose",
-        "endometrial / menstrual blood", "menstrual blood (autologous)", "none", "",
-    ])
+    groups = msc_source_categories(
+        [
+            "bone marrow",
+            "bone marrow (exosomes)",
+            "autologous bone-marrow mononuclear cells",
+            "adipose",
+            "endometrial / menstrual blood",
+            "menstrual blood (autologous)",
+            "none",
+            "",
+        ]
+    )
     assert set(groups) == {"bone marrow", "adipose", "menstrual blood"}
     assert "autologous bone-marrow mononuclear cells" in groups["bone marrow"]
     assert "endometrial / menstrual blood" in groups["menstrual blood"]
@@ -89,9 +127,9 @@ def test_facet_filters_only_constrain_what_was_chosen():
     assert facets.evidence == ("preclinical-mouse",) and (facets.year_min, facets.year_max) == (2019, 2025)
     assert facets.filters() == {}
     assert facets.filters(years=(2019, 2025)) == {}
-    assert facets.filters(kinds=[SourceKind.STUDY_DIGEST], evidence=["preclinical-mouse"], msc_sources=["adipose"],
-                          years=(2020, 2025)) == {
-        "kind": ["study_digest"], "evidence": ["preclinical-mouse"], "msc_source": ["adipose"], "year_min": 2020}
+    assert facets.filters(
+        kinds=[SourceKind.STUDY_DIGEST], evidence=["preclinical-mouse"], msc_sources=["adipose"], years=(2020, 2025)
+    ) == {"kind": ["study_digest"], "evidence": ["preclinical-mouse"], "msc_source": ["adipose"], "year_min": 2020}
 
 
 def test_facets_of_the_real_index_filter_retrieval(assistant):
@@ -99,8 +137,10 @@ def test_facets_of_the_real_index_filter_retrieval(assistant):
     assert "preclinical-mouse" in facets.evidence and SourceKind.REVIEW in facets.kinds
     assert facets.year_min and facets.year_max and facets.year_min < facets.year_max
     category = next(iter(facets.msc_sources))
-    passages = assistant.retrieve("mesenchymal stem cells abortion", k=5,
-                                  filters=facets.filters(msc_sources=[category]))
+    passages = assistant.retrieve(
+        "mesenchymal stem cells abortion", k=5, filters=facets.filters(msc_sources=[category])
+    )
     assert passages
-    assert all(any(raw in passage.source.msc_source.lower() for raw in facets.msc_sources[category])
-               for passage in passages)
+    assert all(
+        any(raw in passage.source.msc_source.lower() for raw in facets.msc_sources[category]) for passage in passages
+    )

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from fake_openai_server import FakeOpenAIServer, Reply, free_port, source_number
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.chain import clean_condensed
 from assistant.errors import ConfigurationError, GenerationError
 from assistant.generation import prompts
+from assistant.generation.chat import clean_condensed
 from assistant.generation.llm import answer_messages, invoke_text, make_chat_model, stream_text
 from assistant.generation.packing import pack_context, render_sources
 from assistant.settings import load_settings
 from assistant.text import split_sentences
 from assistant.tokens import count_tokens
 from assistant.types import Chunk, Passage, Source, SourceKind
+
+from fake_openai_server import FakeOpenAIServer, Reply, free_port, source_number
 
 SECRET = "sk-test-DO-NOT-LEAK-1234"
 MESSAGES = answer_messages("What lowered the abortion rate?", "[1] Study — Finding\nIt fell to 6.31%.", 3)
@@ -38,14 +39,17 @@ def test_missing_llm_configuration_is_a_clear_error():
         make_chat_model(_settings(backend="llm"))
 
 
-def test_gguf_without_the_extra_says_how_to_install_it():
-    try:
-        import llama_cpp  # noqa: F401
-        pytest.skip("llama-cpp-python is installed here")
-    except ImportError:
-        pass
-    with pytest.raises(ConfigurationError, match=r"\[gguf\]"):
-        make_chat_model(_settings(llm_gguf_path="/nonexistent/model.gguf"))
+def test_gguf_path_says_to_serve_it_with_llama_server():
+    # a GGUF model is reached through llama.cpp's OpenAI-compatible server, like every other endpoint
+    with pytest.raises(ConfigurationError, match=r"RSA_LLM_GGUF_PATH.*llama-server.*RSA_LLM_BASE_URL"):
+        _settings(llm_gguf_path="/nonexistent/model.gguf")
+
+
+def test_llm_configured_is_one_rule():
+    assert not _settings().llm_configured and not _settings().uses_llm
+    configured = _settings(llm_base_url="http://127.0.0.1:8080/v1")
+    assert configured.llm_configured and configured.uses_llm
+    assert not _settings(llm_base_url="http://127.0.0.1:8080/v1", backend="extractive").uses_llm
 
 
 def test_stream_text_yields_pieces_of_a_fake_chat_model():
@@ -53,10 +57,15 @@ def test_stream_text_yields_pieces_of_a_fake_chat_model():
     assert "".join(stream_text(model, MESSAGES, 5)) == "It fell to 6.31% [1]."
 
 
-def test_a_model_slower_than_the_timeout_is_abandoned():
-    model = FakeListChatModel(responses=["late"], sleep=3)
+def test_a_reply_trickling_in_past_the_deadline_is_cut_off():
+    model = FakeListChatModel(responses=["late reply"], sleep=0.3)  # no HTTP client timeout to rely on
     with pytest.raises(GenerationError, match="no reply within 0.2s"):
         list(stream_text(model, MESSAGES, 0.2))
+
+
+def test_the_client_timeout_covers_all_attempts():
+    model = make_chat_model(_settings(llm_base_url="http://127.0.0.1:9/v1", llm_timeout_s=9, llm_max_retries=2))
+    assert model.max_retries == 2 and model.request_timeout == 3
 
 
 def test_a_model_failing_mid_stream_is_a_generation_error():
@@ -67,7 +76,11 @@ def test_a_model_failing_mid_stream_is_a_generation_error():
 
 @pytest.mark.parametrize(
     ("reply", "reason"),
-    [(Reply.error(500), "HTTP 500"), (Reply.garbage(), prompts.REASON_MALFORMED), (Reply.slow("late", 5), "no reply within")],
+    [
+        (Reply.error(500), "HTTP 500"),
+        (Reply.garbage(), prompts.REASON_MALFORMED),
+        (Reply.slow("late", 5), "no reply within"),
+    ],
 )
 def test_endpoint_failures_become_fixed_reasons_without_the_key(reply, reason):
     with FakeOpenAIServer(script=[reply]) as server:
@@ -111,7 +124,10 @@ def _passages() -> list[Passage]:
     ]
     source = Source(id="s", kind=SourceKind.REVIEW, title="Review")
     # ranks deliberately out of list order: packing goes by rank
-    return [Passage(Chunk(f"c{i}", "s", "Body", 0, len(t), t), source, rank=r) for i, (t, r) in enumerate(zip(texts, [3, 1, 2]))]
+    return [
+        Passage(Chunk(f"c{i}", "s", "Body", 0, len(t), t), source, rank=r)
+        for i, (t, r) in enumerate(zip(texts, [3, 1, 2]))
+    ]
 
 
 def test_packing_goes_by_rank_and_numbers_sources():

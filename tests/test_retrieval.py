@@ -91,7 +91,7 @@ def test_langchain_retriever_returns_documents_with_metadata(assistant):
 
 
 def test_langchain_retriever_year_filter_and_k(assistant):
-    from assistant.retrieval import LangChainRetriever
+    from assistant.langchain_adapter import LangChainRetriever
 
     documents = LangChainRetriever(assistant=assistant, k=2, filters={"year": 2019}).invoke("MSC therapy")
     assert len(documents) == 2 and all(d.metadata["year"] == 2019 for d in documents)

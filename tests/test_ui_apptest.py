@@ -94,7 +94,9 @@ def test_filter_to_preclinical_mouse_changes_the_cited_sources(app_env):
     evidence = {c.passage.source.evidence for c in filtered.citations}
     assert filtered.citations and evidence == {"preclinical-mouse"}
     assert {c.passage.source.id for c in filtered.citations} != {c.passage.source.id for c in unfiltered.citations}
-    assert any("preclinical-mouse" in caption.value.replace("\\", "") for caption in at.caption)
+    # the filter caption is written for people: no Python list syntax (issue #14 item 19)
+    filtered_captions = [c.value.replace("\\", "") for c in at.caption if "Filtered to" in c.value]
+    assert filtered_captions == [":material/filter_alt: Filtered to evidence: preclinical mouse"], filtered_captions
 
 
 def test_export_buttons_offer_the_conversation(app_env, monkeypatch):
@@ -167,11 +169,127 @@ def test_rendering_escapes_corpus_text_and_marks_unsupported_sentences():
     assert escape_markdown("*x* [a](javascript:1) $y$ <b>") == r"\*x\* \[a\]\(javascript\:1\) \$y\$ \<b\>"
     source = Source(id="s", kind=SourceKind.REVIEW, title="T")
     text = "First *bold* claim. Second claim with [12] marker."
-    citation = Citation(1, Passage(Chunk("c", "s", "Body", 0, len(text), text), source), "Second claim with [12] marker.")
+    citation = Citation(
+        1, Passage(Chunk("c", "s", "Body", 0, len(text), text), source), "Second claim with [12] marker."
+    )
     assert highlighted_passage(citation) == (
-        r"First \*bold\* claim\. :orange-background[Second claim with \[12\] marker\.]")
-    answer = Answer("q", "", sentences=[AnswerSentence("Fine.", [1]), AnswerSentence("Shaky_one.", [1], False)],
-                    citations=[citation])
+        r"First \*bold\* claim\. :orange-background[Second claim with \[12\] marker\.]"
+    )
+    answer = Answer(
+        "q",
+        "",
+        sentences=[AnswerSentence("Fine.", [1]), AnswerSentence("Shaky_one.", [1], False)],
+        citations=[citation],
+    )
     rendered = answer_markdown(answer, "abc")
     assert r"Fine\. [\[1\]](#src-abc-1)" in rendered
-    assert r":red[Shaky\_one\.]" in rendered and "not supported" in rendered
+    assert "Shaky" not in rendered, "rejected sentences are listed apart, under their own label"
+
+
+def test_new_chat_is_enabled_and_examples_leave_with_the_first_typed_answer(app_env):
+    """Issue #14 item 20: the run that shows the first answer already offers "New chat" and no examples."""
+    at = _app()
+    assert at.button(key="new-chat").disabled and "example-0" in [b.key for b in at.button]
+    at = _ask(at, QUESTION)
+    assert _last_answer(at) is not None
+    assert not at.button(key="new-chat").disabled, "New chat is offered as soon as there is a chat"
+    assert not [b.key for b in at.button if str(b.key).startswith("example-")], "examples make way for the answer"
+
+
+def test_one_card_per_source_with_byline_and_identifier_links(app_env):
+    """Issue #14 items 23-24: the review quoted in two sections is one numbered card listing both
+    passages; cards show first author, year, journal and identifier links; markers and export agree."""
+    at = _app()
+    at.button(key="example-0").click().run()
+    answer = _last_answer(at)
+    turn_id = at.session_state["turns"][-1]["id"]
+    sources = {c.passage.source.id for c in answer.citations}
+    review_sections = {c.passage.section for c in answer.citations if c.passage.source.id == "review"}
+    assert len(review_sections) >= 2, "precondition: the answer quotes the review through two sections"
+    headings = [h.value for h in at.subheader]
+    assert len(headings) == len(sources), headings
+    review_heading = [h for h in headings if "Advances in mesenchymal stem cell" in h]
+    assert len(review_heading) == 1 and review_heading[0].startswith("\\[1\\]")
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    review = next(c.passage.source for c in answer.citations if c.passage.source.id == "review")
+    byline = f"{review.authors[0]} et al. · {review.year} · {review.journal}"  # e.g. Yi Xiao et al. · 2025 · World J…
+    assert any(c.startswith(byline) for c in captions), captions
+    texts = [m.value for m in at.markdown]
+    assert any("[DOI 10" in t and "(https://doi.org/10.4252" in t for t in texts), "the DOI links out"
+    for section in review_sections:
+        assert any(t.startswith(f"**{section}** — ") for t in texts), section
+    markers = {int(n) for t in texts for n in __import__("re").findall(rf"\(#src-{turn_id}-(\d+)\)", t)}
+    assert markers == set(range(1, len(sources) + 1)), markers
+    from assistant.export import conversation_markdown
+
+    exported = conversation_markdown([answer])
+    assert exported.count("- **[") == len(sources), "the export numbers sources exactly like the cards"
+
+
+def test_index_panel_shows_the_new_build_after_building_from_the_ui(app_env, tmp_path, monkeypatch):
+    """Issue #14 item 22: after (re)building from the sidebar, the panel shows the new build at once."""
+    monkeypatch.setenv("RSA_INDEX_DIR", str(tmp_path / "fresh-index"))
+    _clear_streamlit_caches()
+    try:
+        at = _app()
+        assert any("No index yet" in w.value for w in at.sidebar.warning)
+        at.sidebar.button(key="rebuild").click().run(timeout=600)
+        assert not at.exception, at.exception
+        manifest_built = json.loads(next((tmp_path / "fresh-index").rglob("manifest.json")).read_text())["built_at"]
+        panel = " ".join(m.value for m in at.sidebar.markdown)
+        assert "**Built:**" in panel and manifest_built in panel.replace("\\", "")
+        assert not any("No index yet" in w.value for w in at.sidebar.warning)
+    finally:
+        _clear_streamlit_caches()
+
+
+def test_evaluation_page_escapes_reports_and_shows_answer_benchmarks(tmp_path, monkeypatch):
+    """Issue #14 item 10 (the browser test counts image requests; this checks the Markdown itself) and
+    the external answer benchmark reports on the Evaluation page."""
+    from streamlit.testing.v1 import AppTest
+
+    hostile = "MSCs ![FDA seal](http://127.0.0.1:8799/track.png?src=corpus) [x](javascript:alert(1)) <b>bold</b>"
+    run = tmp_path / "20990101T000000"
+    run.mkdir()
+    (run / "report.json").write_text(
+        json.dumps(
+            {
+                "items": 1,
+                "settings": {"backend": "extractive"},
+                "metrics": {"hit@5": 1.0},
+                "by_category": {},
+                "results": [
+                    {
+                        "id": "h1",
+                        "category": "outcomes",
+                        "problems": ["wrong"],
+                        "question": hostile,
+                        "answer": hostile,
+                        "expect": "answer",
+                        "gold": [{"source": "s", "section": "F", "span": hostile}],
+                    }
+                ],
+            }
+        )
+    )
+    (tmp_path / "answers-covidqa-dev.json").write_text(
+        json.dumps(
+            {
+                "benchmark": "covidqa",
+                "split": "dev",
+                "questions": 3,
+                "answer": {"gold_word_recall": 0.7, "wrong_refusal_rate": 0.0},
+                "baselines": {"top1_passage": {"gold_word_recall": 0.5}, "top5_passages": {"gold_word_recall": 0.8}},
+                "answer_vs_ceiling": 0.875,
+                "examples": [{"id": "q1", "question": hostile, "answer": hostile}],
+            }
+        )
+    )
+    monkeypatch.setenv("RSA_REPORTS_DIR", str(tmp_path))
+    at = AppTest.from_file(str(Path(APP).parent / "evaluation.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    rendered = [m.value for m in at.markdown]
+    assert any("\\!\\[FDA seal\\]" in text for text in rendered), rendered
+    assert not any("![" in text or "](http" in text or "<b>" in text for text in rendered), rendered
+    assert [h.value for h in at.subheader if "covidqa" in h.value], "the answer benchmark is shown"
+    assert len(at.dataframe) >= 3  # curated metrics, benchmark table, examples

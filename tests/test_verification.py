@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from assistant.generation.base import DraftSentence
 from assistant.text import split_sentences
 from assistant.types import Chunk, Passage, Source, SourceKind
 from assistant.verification import check_support, numeric_fidelity, split_answer, split_markers, verify_sentences
@@ -54,9 +55,9 @@ def test_verify_sentences_marks_uncited_unsupported_and_quotes_evidence():
     vectors = np.ones((3, 3)) / np.sqrt(3)
     verdicts = verify_sentences(
         [
-            ("Adipose MSCs lowered the abortion rate to 6.31% in mice.", [passage], []),
-            ("Adipose MSCs lowered the abortion rate to 3% in mice.", [passage], []),
-            ("Adipose MSCs lowered the abortion rate.", [], [9]),
+            DraftSentence("Adipose MSCs lowered the abortion rate to 6.31% in mice.", [passage], []),
+            DraftSentence("Adipose MSCs lowered the abortion rate to 3% in mice.", [passage], []),
+            DraftSentence("Adipose MSCs lowered the abortion rate.", [], [9]),
         ],
         vectors,
         evidence_of,

@@ -1,20 +1,46 @@
-"""Rendering helpers for the chat page: answers with linked [n] markers, source cards, index status.
+"""Streamlit rendering of answers: linked [n] markers, one card per source, rejected sentences, studies.
 
-Render only. Corpus and user text is always escaped before it reaches `st.markdown`, and nothing
-here uses `unsafe_allow_html` on such text: the one raw block is the page's own static CSS.
+Render only, over the shared answer view (`assistant.rendering.view`: one number per source, bylines,
+safe identifier links) and its sanitisers, so the chat shows what the export and the terminal show.
+Corpus, model and user text always goes through `escape_markdown` before `st.markdown`; links are
+made only by `markdown_link` (http(s) only); `unsafe_allow_html` is never used on such text (the one
+raw block is the page's own static CSS).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
 from assistant.generation import prompts
-from assistant.types import Answer, Citation
+from assistant.rendering.sanitize import escape_markdown, markdown_link
+from assistant.rendering.studies import columns_of, study_link, study_rows
+from assistant.rendering.view import (
+    AnswerView,
+    SourceView,
+    answer_view,
+    byline,
+    describe,
+    identifier_links,
+    reference_links,
+)
+from assistant.types import Answer, AnswerSentence, Citation, SourceKind
+from assistant.urls import safe_http_url
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=^&])")
+__all__ = [
+    "PAGE_CSS",
+    "anchor_id",
+    "answer_markdown",
+    "describe_filters",
+    "escape_markdown",
+    "highlighted_passage",
+    "render_answer",
+    "render_index_status",
+    "render_source_card",
+]
 
 #: Static styling of our own elements (never corpus text): compact source headings, and the card a
 #: clicked [n] marker jumps to is outlined so the eye lands on it.
@@ -26,9 +52,8 @@ PAGE_CSS = """
 """
 
 
-def escape_markdown(text: str) -> str:
-    """Text shown literally by st.markdown: every Markdown/directive/LaTeX character backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+def _link(label: str, url: str) -> str:
+    return markdown_link(label, url, escape=escape_markdown)
 
 
 def anchor_id(turn_id: str, n: int) -> str:
@@ -40,20 +65,29 @@ def _marker_links(numbers: list[int], turn_id: str) -> str:
     return "".join(f"[\\[{n}\\]](#{anchor_id(turn_id, n)})" for n in numbers)
 
 
-def answer_markdown(answer: Answer, turn_id: str) -> str:
-    """The answer as Markdown: escaped sentences, [n] markers linking to their source cards,
-    unsupported sentences marked in red."""
+def _sentence_markdown(view: AnswerView, sentence: AnswerSentence, turn_id: str) -> str:
+    return f"{escape_markdown(sentence.text)} {_marker_links(view.marks(sentence), turn_id)}".strip()
+
+
+def answer_markdown(answer: Answer | AnswerView, turn_id: str) -> str:
+    """The answer as Markdown: the lead, then the supported sentences with [n] markers linking to
+    their source cards (rejected sentences are listed apart, by `render_rejected`)."""
+    view = answer if isinstance(answer, AnswerView) else answer_view(answer)
+    answer = view.answer
     if answer.refused or not answer.sentences:
         return escape_markdown(answer.text)
-    pieces = []
-    for sentence in answer.sentences:
-        text = escape_markdown(sentence.text)
-        marks = _marker_links(sentence.citations, turn_id)
-        if sentence.supported:
-            pieces.append(f"{text} {marks}".strip())
-        else:
-            pieces.append(f":red[{text}] {marks} :red-badge[not supported by the cited source]".strip())
+    pieces = [f"**{escape_markdown(view.lead)}**"] if view.lead else []
+    pieces += [_sentence_markdown(view, sentence, turn_id) for sentence in view.supported]
     return " ".join(pieces)
+
+
+def render_rejected(view: AnswerView, turn_id: str) -> None:
+    """Sentences verification rejected, under a labelled, collapsed block (never as answer text)."""
+    if not view.rejected or view.answer.refused:
+        return
+    with st.expander(f"{prompts.REJECTED_HEADING} ({len(view.rejected)})", icon=":material/block:"):
+        for sentence in view.rejected:
+            st.markdown(f":red[{escape_markdown(sentence.text)}] {_marker_links(view.marks(sentence), turn_id)}")
 
 
 def _quote_span(passage: str, quote: str) -> tuple[int, int] | None:
@@ -76,64 +110,112 @@ def highlighted_passage(citation: Citation) -> str:
         return escape_markdown(passage)
     start, end = span
     quote = " ".join(passage[start:end].split())
-    return f"{escape_markdown(passage[:start])}:orange-background[{escape_markdown(quote)}]{escape_markdown(passage[end:])}"
+    return f"{escape_markdown(passage[:start])} :orange-background[{escape_markdown(quote)}] {escape_markdown(passage[end:])}".strip()
 
 
-def _links_markdown(links: Mapping[str, str]) -> str:
-    safe = {name: url for name, url in links.items() if url.startswith(("https://", "http://")) and not re.search(r"[\s<>]", url)}
-    return " · ".join(f"[{escape_markdown(name)}](<{url}>)" for name, url in safe.items())
+def source_caption(source_view: SourceView) -> str:
+    """First author, year, journal, kind and evidence, escaped, for the card's caption."""
+    source = source_view.source
+    return " · ".join(escape_markdown(part) for part in byline(source) + describe(source))
 
 
-def render_source_card(citation: Citation, turn_id: str) -> None:
-    """One numbered source: heading (the [n] markers' target), metadata, links, passage, cited references."""
-    source = citation.passage.source
-    with st.container(border=True):
+def render_source_card(source_view: SourceView, turn_id: str) -> None:
+    """One numbered source: heading (the [n] markers' target), byline, identifier links, every quoted
+    passage with its cited sentence highlighted, and the review references those passages cite."""
+    source = source_view.source
+    with st.container(border=True, key=f"card-{anchor_id(turn_id, source_view.n)}"):
         # the anchor sits on a real heading, so an [n] marker link scrolls to this card
-        st.subheader(f"\\[{citation.n}\\] {escape_markdown(source.title)}", anchor=anchor_id(turn_id, citation.n))
-        meta = [source.kind.label.capitalize(), citation.passage.section]
-        if source.evidence:
-            meta.append(f"evidence: {source.evidence}")
-        if source.msc_source and source.msc_source.lower() != "none":
-            meta.append(f"MSC source: {source.msc_source}")
-        if source.year:
-            meta.append(str(source.year))
-        st.caption(" · ".join(escape_markdown(part) for part in meta))
-        links = _links_markdown(source.links)
+        st.subheader(f"\\[{source_view.n}\\] {escape_markdown(source.title)}", anchor=anchor_id(turn_id, source_view.n))
+        st.caption(source_caption(source_view))
+        links = " · ".join(_link(label, url) for label, url in identifier_links(source))
         if links:
             st.markdown(links)
-        st.markdown(highlighted_passage(citation))
-        if citation.references:
+        for citation in source_view.citations:
+            section = escape_markdown(citation.passage.section)
+            st.markdown(f"**{section}** — {highlighted_passage(citation)}")
+        if source_view.references:
             lines = ["**Cites from the review's reference list:**"]
-            for reference in citation.references:
-                ids = []
-                if reference.pmid:
-                    ids.append(f"[PMID {escape_markdown(reference.pmid)}](<https://pubmed.ncbi.nlm.nih.gov/{reference.pmid}/>)")
-                if reference.doi and not re.search(r"[\s<>]", reference.doi):
-                    ids.append(f"[DOI {escape_markdown(reference.doi)}](<https://doi.org/{reference.doi}>)")
-                lines.append(f"- \\[{reference.number}\\] {escape_markdown(reference.text)} {' · '.join(ids)}".rstrip())
+            for reference in source_view.references:
+                ids = " · ".join(_link(label, url) for label, url in reference_links(reference))
+                lines.append(f"- \\[{reference.number}\\] {escape_markdown(reference.text)} {ids}".rstrip())
+                if reference.abstract_id and reference.key_sentence:  # the cited study's abstract is indexed
+                    lines.append(
+                        f"    - abstract in the corpus ({escape_markdown(reference.abstract_id)}): "
+                        f"“{escape_markdown(reference.key_sentence)}”"
+                    )
             st.markdown("\n".join(lines))
 
 
-def render_sources(answer: Answer, turn_id: str) -> None:
+def render_sources(view: AnswerView, turn_id: str) -> None:
     """The sources panel under an answer; each card is reachable from its [n] markers."""
-    if not answer.citations:
+    if not view.sources or view.answer.refused:
         return
     with st.container(key=f"sources-{turn_id}"):
-        st.markdown(f"**Sources** ({len(answer.citations)})")
-        for citation in answer.citations:
-            render_source_card(citation, turn_id)
+        st.markdown(f"**Sources** ({len(view.sources)})")
+        for source_view in view.sources:
+            render_source_card(source_view, turn_id)
+
+
+def render_studies(answer: Answer) -> None:
+    """The evidence table (one row per cited study) under the answer, when the answer has one."""
+    rows = study_rows(answer)
+    columns = columns_of(rows)
+    if not rows or not columns:
+        return
+    table: list[dict[str, Any]] = []
+    for row in rows:
+        cells = {heading: " ".join(str(row.get(key) or "").split()) for key, heading in columns}
+        cells["Link"] = safe_http_url(study_link(row)) or None
+        table.append(cells)
+    st.markdown("**Studies cited**")
+    # a dataframe shows cell text as plain text (no Markdown, no HTML); links only as http(s) link cells
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")},
+    )
 
 
 def render_answer(answer: Answer, turn_id: str) -> None:
-    """A finished answer: notices, the searched query, the cited text and its sources."""
+    """A finished answer: notices, the searched query, the cited text, studies and the sources."""
+    view = answer_view(answer)
     if answer.notice:
         st.info(escape_markdown(answer.notice), icon="ℹ️")
     if answer.searched_query and answer.searched_query != answer.question:
         st.caption(escape_markdown(prompts.FOLLOW_UP_SEARCHED.format(query=answer.searched_query)))
-    st.markdown(answer_markdown(answer, turn_id))
-    if answer.unsupported_count:
-        st.warning(f"{answer.unsupported_count} sentence(s) are not supported by the cited sources.", icon="⚠️")
-    render_sources(answer, turn_id)
+    st.markdown(answer_markdown(view, turn_id))
+    render_rejected(view, turn_id)
+    render_studies(answer)
+    render_sources(view, turn_id)
+
+
+def describe_filters(filters: Mapping[str, Any]) -> str:
+    """Active filters in words: 'evidence: clinical case series or preclinical mouse; years 2019–2023'."""
+
+    def words(key: str, value: Any) -> str:
+        if key == "kind":
+            try:
+                return SourceKind(value).label
+            except ValueError:
+                return str(value)
+        return str(value).replace("-", " ") if key == "evidence" else str(value)
+
+    parts = []
+    year_min, year_max = filters.get("year_min"), filters.get("year_max")
+    for key, value in filters.items():
+        if key in ("year_min", "year_max"):
+            continue
+        values = value if isinstance(value, (list, tuple, set)) else [value]
+        name = {"kind": "source kind", "msc_source": "MSC source"}.get(key, key.replace("_", " "))
+        parts.append(f"{name}: {' or '.join(words(key, v) for v in values)}")
+    if year_min and year_max:
+        parts.append(f"years {year_min}–{year_max}")
+    elif year_min:
+        parts.append(f"from {year_min}")
+    elif year_max:
+        parts.append(f"up to {year_max}")
+    return "; ".join(parts)
 
 
 def render_index_status(status: Mapping[str, object]) -> None:
@@ -146,7 +228,7 @@ def render_index_status(status: Mapping[str, object]) -> None:
         f"- **Documents:** {status.get('documents')}",
         f"- **Chunks:** {status.get('chunks')}",
         f"- **Built:** {escape_markdown(str(status.get('built_at', '?')))}",
-        f"- **Corpus:** `{status.get('corpus_dir', '?')}`",
+        f"- **Corpus:** {escape_markdown(str(status.get('corpus_dir', '?')))}",
         f"- **Store:** {escape_markdown(str(status.get('store', '?')))}",
     ]
     if isinstance(fingerprint, Mapping):
@@ -157,3 +239,9 @@ def render_index_status(status: Mapping[str, object]) -> None:
     st.markdown("\n".join(lines))
     if status.get("stale"):
         st.warning(f"The index is out of date: {escape_markdown(str(status.get('reason')))}. Rebuild it.")
+    failure = status.get("last_failure")
+    if isinstance(failure, Mapping):
+        st.warning(
+            f"The last build failed ({escape_markdown(str(failure.get('error', '')))}); answers come from "
+            f"the build above."
+        )

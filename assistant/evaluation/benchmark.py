@@ -140,7 +140,9 @@ def load_bioasq(data_dir: Path) -> Benchmark:
     """BioASQ Task B golden files: the corpus is the union of every question's gold snippets."""
     files = sorted(data_dir.glob("*.json"))
     if not files:
-        raise BenchmarkDataError(f"{data_dir} holds no BioASQ .json files.", hint="Pass the folder of the golden files.")
+        raise BenchmarkDataError(
+            f"{data_dir} holds no BioASQ .json files.", hint="Pass the folder of the golden files."
+        )
     documents: dict[str, Document] = {}
     questions = []
     for path in files:
@@ -175,7 +177,9 @@ def select_questions(questions: list[Question], split: str = "all", limit: int |
 def benchmark_settings(settings: Settings, benchmark: Benchmark) -> Settings:
     """Settings whose index lives in the benchmark cache; the curated corpus glossary is not used."""
     root = Path(settings.cache_dir) / "benchmarks" / f"{benchmark.name}-{benchmark.fingerprint}"
-    return settings.model_copy(update={"index_dir": root / "index", "corpus_dir": root / "no-corpus", "chroma_url": None})
+    return settings.model_copy(
+        update={"index_dir": root / "index", "corpus_dir": root / "no-corpus", "chroma_url": None}
+    )
 
 
 def prepare_index(settings: Settings, benchmark: Benchmark, progress: Callable[[str, float], None] | None = None):
@@ -190,7 +194,9 @@ def prepare_index(settings: Settings, benchmark: Benchmark, progress: Callable[[
         bench_settings, benchmark.documents, benchmark.fingerprint, progress=progress, with_sentences=False
     )
     index = load_index(bench_settings)
-    return HybridRetriever(index, get_embedder(bench_settings.embedding_model_path), bench_settings)
+    return HybridRetriever(
+        index, get_embedder(bench_settings.embedding_model_path, bench_settings.cache_dir), bench_settings
+    )
 
 
 # -- running -------------------------------------------------------------------------------------

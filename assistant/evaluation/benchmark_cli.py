@@ -15,7 +15,9 @@ def register(app: typer.Typer) -> None:
     def retrieval(
         fmt: str = typer.Option(..., "--format", help="Benchmark format: pubmedqa or bioasq."),
         data: Path = typer.Option(..., "--data", help="Folder of the benchmark files."),
-        split: str = typer.Option("all", "--split", help="Questions to run: dev or all (PubMedQA files name the split)."),
+        split: str = typer.Option(
+            "all", "--split", help="Questions to run: dev or all (PubMedQA files name the split)."
+        ),
         limit: int | None = typer.Option(None, "--limit", min=1, help="Run only the first N questions."),
         json_out: Path | None = typer.Option(None, "--json", help="Also write the report as JSON to this file."),
     ) -> None:
@@ -38,23 +40,16 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(settings, fmt: str, data: Path, split: str, limit: int | None, console) -> dict:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
+    from assistant.cli_options import progress_bars
     from assistant.evaluation import benchmark as bench
 
     loaded = bench.load_benchmark(fmt, data)
     questions = bench.select_questions(loaded.questions, split, limit)
     if not questions:
         raise bench.BenchmarkDataError(f"No questions in split {split!r}.", hint="Use --split all.")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        building = progress.add_task("Indexing", total=100)
-        retriever = bench.prepare_index(
-            settings, loaded, lambda stage, fraction: progress.update(building, description=stage, completed=fraction * 100)
-        )
-        progress.update(building, completed=100)
-        asking = progress.add_task("Questions", total=len(questions))
-        scores = bench.run_benchmark(retriever, loaded, questions, lambda: progress.advance(asking))
+    with progress_bars(console=console) as bars:
+        retriever = bench.prepare_index(settings, loaded, bars.fraction("Indexing"))
+        scores = bench.run_benchmark(retriever, loaded, questions, bars.counter("Questions", len(questions)))
     return bench.report(loaded, questions, scores, passages=len(retriever.index.chunks))
 
 

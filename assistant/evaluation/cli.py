@@ -1,4 +1,4 @@
-"""`rsa-assistant eval`: the curated-set harness (default) and `eval retrieval` (external benchmarks).
+"""`rsa-assistant eval`: the curated-set harness (default), `eval retrieval` and `eval answers` (external benchmarks).
 
 Each feature registers its own commands from its own module; this file only wires them together.
 """
@@ -13,7 +13,8 @@ eval_app = typer.Typer(
     no_args_is_help=False,
 )
 
-from assistant.evaluation import benchmark_cli, harness_cli  # noqa: E402  (register after eval_app exists)
+from assistant.evaluation import answers_cli, benchmark_cli, harness_cli  # noqa: E402  (register after eval_app exists)
 
 harness_cli.register(eval_app)
 benchmark_cli.register(eval_app)
+answers_cli.register(eval_app)

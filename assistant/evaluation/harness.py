@@ -18,13 +18,22 @@ import yaml
 from assistant.errors import EvaluationError
 from assistant.evaluation import metrics
 from assistant.evaluation.metrics import METRIC_KEYS, GoldSpan
+from assistant.paths import bundled
 
 CATEGORIES = (
-    "mechanisms", "outcomes", "models_sources", "clinical", "metadata", "paraphrase", "follow_up",
-    "unanswerable", "off_topic", "adversarial",
+    "mechanisms",
+    "outcomes",
+    "models_sources",
+    "clinical",
+    "metadata",
+    "paraphrase",
+    "follow_up",
+    "unanswerable",
+    "off_topic",
+    "adversarial",
 )
 EXPECTATIONS = ("answer", "refuse", "refuse_or_sourced")
-DEFAULT_SET = Path(__file__).resolve().parents[2] / "eval" / "curated.yaml"
+DEFAULT_SET = bundled("eval/curated.yaml")  # the checkout's eval/, or the copy inside the wheel
 
 
 @dataclass(frozen=True)
@@ -54,15 +63,22 @@ class ItemResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.item.id, "category": self.item.category, "question": self.item.question,
-            "expect": self.item.expect, "refused": self.refused, "answer": self.answer.get("answer", ""),
+            "id": self.item.id,
+            "category": self.item.category,
+            "question": self.item.question,
+            "expect": self.item.expect,
+            "refused": self.refused,
+            "answer": self.answer.get("answer", ""),
             "citations": [
-                {"n": c["n"], "source_id": c["source_id"], "section": c["section"]} for c in self.answer.get("citations", [])
+                {"n": c["n"], "source_id": c["source_id"], "section": c["section"]}
+                for c in self.answer.get("citations", [])
             ],
             "retrieved": self.answer.get("retrieved", []),
             "expected_key_points": list(self.item.key_points),
             "gold": [g.__dict__ for g in self.item.gold],
-            "latency_ms": round(self.latency_ms, 1), "scores": self.scores, "problems": self.problems,
+            "latency_ms": round(self.latency_ms, 1),
+            "scores": self.scores,
+            "problems": self.problems,
         }
 
 
@@ -73,9 +89,13 @@ def load_set(path: Path | None = None) -> list[EvalItem]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EvaluationError(f"Evaluation set {path} does not exist.", hint="Pass --set PATH to an eval YAML file.") from None
+        raise EvaluationError(
+            f"Evaluation set {path} does not exist.", hint="Pass --set PATH to an eval YAML file."
+        ) from None
     except yaml.YAMLError as exc:
-        raise EvaluationError(f"{path}: invalid YAML ({str(exc).splitlines()[0]}).", hint="Fix the YAML syntax.") from None
+        raise EvaluationError(
+            f"{path}: invalid YAML ({str(exc).splitlines()[0]}).", hint="Fix the YAML syntax."
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not data["items"]:
         raise EvaluationError(f"{path}: expected a mapping with a non-empty 'items' list.", hint="See eval/README.md.")
     items, seen = [], set()
@@ -96,19 +116,27 @@ def _parse_item(raw: Any, where: str) -> EvalItem:
         raise EvaluationError(f"{where} lacks {', '.join(missing)}.", hint="See eval/README.md for the schema.")
     where = f"{where} ({raw['id']})"
     if raw["category"] not in CATEGORIES:
-        raise EvaluationError(f"{where}: unknown category {raw['category']!r}.", hint=f"Use one of: {', '.join(CATEGORIES)}.")
+        raise EvaluationError(
+            f"{where}: unknown category {raw['category']!r}.", hint=f"Use one of: {', '.join(CATEGORIES)}."
+        )
     answerable = bool(raw["answerable"])
     expect = raw.get("expect") or ("answer" if answerable else "refuse")
     if expect not in EXPECTATIONS:
         raise EvaluationError(f"{where}: unknown expect {expect!r}.", hint=f"Use one of: {', '.join(EXPECTATIONS)}.")
     gold = tuple(_parse_gold(g, where) for g in raw.get("gold") or [])
     if expect == "answer" and not gold:
-        raise EvaluationError(f"{where}: an answerable item needs gold sources.", hint="Add gold: [{source, section, span}].")
+        raise EvaluationError(
+            f"{where}: an answerable item needs gold sources.", hint="Add gold: [{source, section, span}]."
+        )
     key_points = tuple(
         str(p) if not isinstance(p, (list, tuple)) else tuple(str(o) for o in p) for p in raw.get("key_points") or ()
     )
-    history = tuple({"question": str(t.get("question", "")), "answer": str(t.get("answer", ""))} for t in raw.get("history") or [])
-    return EvalItem(str(raw["id"]), str(raw["question"]), raw["category"], answerable, expect, gold, key_points, history)
+    history = tuple(
+        {"question": str(t.get("question", "")), "answer": str(t.get("answer", ""))} for t in raw.get("history") or []
+    )
+    return EvalItem(
+        str(raw["id"]), str(raw["question"]), raw["category"], answerable, expect, gold, key_points, history
+    )
 
 
 def _parse_gold(raw: Any, where: str) -> GoldSpan:
@@ -135,7 +163,9 @@ def check_against_index(items: list[EvalItem], index) -> None:
                 problems.append(f"{item.id}: key point {point!r} is not in its gold span")
     if problems:
         raise EvaluationError(
-            "The evaluation set does not match the index: " + "; ".join(problems[:8]) + ("" if len(problems) <= 8 else " ..."),
+            "The evaluation set does not match the index: "
+            + "; ".join(problems[:8])
+            + ("" if len(problems) <= 8 else " ..."),
             hint="Copy spans verbatim from the corpus, or rebuild the index from the corpus the set was written for.",
         )
 
@@ -151,7 +181,7 @@ def _section_texts(index) -> dict[tuple[str, str], str]:
         for chunk in sorted(chunks, key=lambda c: c.start):
             length = sum(len(b) for b in buffer)
             if chunk.end > length:
-                buffer.append(" " * max(chunk.start - length, 0) + chunk.text[max(length - chunk.start, 0):])
+                buffer.append(" " * max(chunk.start - length, 0) + chunk.text[max(length - chunk.start, 0) :])
         texts[key] = "".join(buffer)
     return texts
 
@@ -164,7 +194,9 @@ def run_item(assistant, item: EvalItem, supported: metrics.SupportFn) -> ItemRes
     data = answer.to_dict()
     data["retrieved"] = [{"source_id": p.source_id, "section": p.section, "rank": p.rank} for p in answer.passages]
     result = ItemResult(item, data, answer.refused, latency)
-    passages_by_n = {c.n: c.passage.text for c in answer.citations}
+    passages_by_n: dict[int, str] = {}  # one number per source: every passage quoted under it counts
+    for c in answer.citations:
+        passages_by_n[c.n] = f"{passages_by_n[c.n]}\n{c.passage.text}" if c.n in passages_by_n else c.passage.text
     sentences = [(s.text, s.citations) for s in answer.sentences]
     scores: dict[str, float | None] = dict.fromkeys(METRIC_KEYS[:-2])
     if item.gold:
@@ -172,7 +204,9 @@ def run_item(assistant, item: EvalItem, supported: metrics.SupportFn) -> ItemRes
         if scores["hit@5"] == 0.0:
             result.problems.append("no gold passage in the top 5")
     if item.expect == "answer":
-        scores["key_point_coverage"] = 0.0 if answer.refused else metrics.key_point_coverage(answer.text, item.key_points)
+        scores["key_point_coverage"] = (
+            0.0 if answer.refused else metrics.key_point_coverage(answer.text, item.key_points)
+        )
         if answer.refused:
             result.problems.append("refused an answerable question")
         elif scores["key_point_coverage"] is not None and scores["key_point_coverage"] < 1.0:
@@ -213,8 +247,16 @@ def run_evaluation(
 def aggregate(results: list[ItemResult]) -> dict[str, float | None]:
     """The metric keys over a group of item results (None where a metric does not apply)."""
     summary: dict[str, float | None] = {}
-    for key in ("hit@5", "mrr@10", "ndcg@10", "key_point_coverage", "citation_precision", "citation_recall",
-                "numeric_fidelity", "adversarial_adherence"):
+    for key in (
+        "hit@5",
+        "mrr@10",
+        "ndcg@10",
+        "key_point_coverage",
+        "citation_precision",
+        "citation_recall",
+        "numeric_fidelity",
+        "adversarial_adherence",
+    ):
         summary[key] = metrics.mean([r.scores.get(key) for r in results])
     decided = [r for r in results if r.item.expect in ("answer", "refuse")]
     summary["refusal_precision"], summary["refusal_recall"] = metrics.refusal_scores(
@@ -223,7 +265,7 @@ def aggregate(results: list[ItemResult]) -> dict[str, float | None]:
     latencies = [r.latency_ms for r in results]
     summary["latency_ms_p50"] = metrics.percentile(latencies, 50)
     summary["latency_ms_p95"] = metrics.percentile(latencies, 95)
-    return {key: (None if summary[key] is None else round(summary[key], 4)) for key in METRIC_KEYS}
+    return {key: (None if (value := summary[key]) is None else round(value, 4)) for key in METRIC_KEYS}
 
 
 def summarize(results: list[ItemResult]) -> dict[str, Any]:
@@ -233,4 +275,10 @@ def summarize(results: list[ItemResult]) -> dict[str, Any]:
         group = [r for r in results if r.item.category == category]
         if group:
             by_category[category] = aggregate(group)
-    return {"items": len(results), "metrics": aggregate(results), "by_category": by_category}
+    from assistant.evaluation import lies
+
+    summary: dict[str, Any] = {"items": len(results), "metrics": aggregate(results), "by_category": by_category}
+    # the lie suite checks verification alone against each statement's own evidence (no index needed)
+    summary["lies"] = lies.evaluate()
+    summary["metrics"].update({key: summary["lies"][key] for key in lies.LIE_METRIC_KEYS})
+    return summary

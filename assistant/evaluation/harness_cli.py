@@ -1,39 +1,54 @@
 """CLI of the curated-set harness (`rsa-assistant eval`): parse, call the harness, render. Default callback.
 
-    rsa-assistant eval [--set PATH] [--json OUT] [--compare PREVIOUS] [--gate] [--backend B] [--out DIR]
+rsa-assistant eval [--set PATH] [--json OUT] [--compare PREVIOUS] [--gate] [--backend B] [--out DIR]
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from assistant.cli_options import Backend, IndexDir, progress_if_terminal
 
 
 def register(app: typer.Typer) -> None:
     @app.callback()
     def curated(
         ctx: typer.Context,
-        set_path: Annotated[Optional[Path], typer.Option("--set", help="Evaluation set YAML (default eval/curated.yaml).")] = None,
-        json_out: Annotated[Optional[Path], typer.Option("--json", help="Write {items, metrics, by_category} JSON here ('-' = stdout).")] = None,
-        compare_to: Annotated[Optional[Path], typer.Option("--compare", help="Previous report folder or report.json to diff against.")] = None,
-        gate: Annotated[bool, typer.Option("--gate", help="Exit non-zero when a metric misses eval/thresholds.yaml.")] = False,
-        thresholds: Annotated[Optional[Path], typer.Option("--thresholds", help="Threshold file (default eval/thresholds.yaml).")] = None,
-        backend: Annotated[Optional[str], typer.Option("--backend", help="extractive, llm or auto.")] = None,
-        out: Annotated[Optional[Path], typer.Option("--out", help="Reports folder (default RSA_REPORTS_DIR or eval/reports).")] = None,
-        index_dir: Annotated[Optional[Path], typer.Option("--index-dir", help="Index folder.")] = None,
+        set_path: Annotated[
+            Optional[Path], typer.Option("--set", help="Evaluation set YAML (default eval/curated.yaml).")
+        ] = None,
+        json_out: Annotated[
+            Optional[Path], typer.Option("--json", help="Write {items, metrics, by_category} JSON here ('-' = stdout).")
+        ] = None,
+        compare_to: Annotated[
+            Optional[Path], typer.Option("--compare", help="Previous report folder or report.json to diff against.")
+        ] = None,
+        gate: Annotated[
+            bool, typer.Option("--gate", help="Exit non-zero when a metric misses eval/thresholds.yaml.")
+        ] = False,
+        thresholds: Annotated[
+            Optional[Path], typer.Option("--thresholds", help="Threshold file (default eval/thresholds.yaml).")
+        ] = None,
+        backend: Backend = None,
+        out: Annotated[
+            Optional[Path], typer.Option("--out", help="Reports folder (default RSA_REPORTS_DIR or eval/reports).")
+        ] = None,
+        index_dir: IndexDir = None,
     ) -> None:
         """Run the curated evaluation set against the current index and backend."""
         if ctx.invoked_subcommand is not None:
             return
         from assistant.api import Assistant
-        from assistant.cli import settings_from
+        from assistant.cli_options import settings_from
         from assistant.evaluation import harness, report
+        from assistant.settings_checks import require_dir
 
         settings = settings_from(backend=backend, reports_dir=out, index_dir=index_dir)
+        require_dir(settings, "reports_dir")  # before the run: a bad folder must not cost its results
         bounds = report.load_thresholds(thresholds) if gate else None  # a bad threshold file fails before the run
         items = harness.load_set(set_path)
         assistant = Assistant(settings)
@@ -59,15 +74,9 @@ def register(app: typer.Typer) -> None:
 def _run(assistant, items):
     from assistant.evaluation import harness
 
-    if not sys.stderr.isatty():
-        return harness.run_evaluation(assistant, items)
-    from rich.progress import Progress
-
-    with Progress(transient=True) as progress:
-        task = progress.add_task("Evaluating", total=len(items))
-        return harness.run_evaluation(
-            assistant, items, lambda i, n, item: progress.update(task, completed=i - 1, description=item.id)
-        )
+    with progress_if_terminal("Evaluating") as bar:
+        report = (lambda i, n, item: bar(item.id, (i - 1) / max(n, 1))) if bar else None
+        return harness.run_evaluation(assistant, items, report)
 
 
 def _print_table(summary) -> None:
@@ -98,6 +107,11 @@ def _print_diff(rows) -> None:
     colours = {"better": "green", "worse": "red"}
     for row in rows:
         delta = "—" if row["delta"] is None else f"{row['delta']:+.3f}"
-        table.add_row(row["metric"], _fmt(row["before"], row["metric"]), _fmt(row["after"], row["metric"]), delta,
-                      f"[{colours.get(row['verdict'], 'white')}]{row['verdict']}[/]")
+        table.add_row(
+            row["metric"],
+            _fmt(row["before"], row["metric"]),
+            _fmt(row["after"], row["metric"]),
+            delta,
+            f"[{colours.get(row['verdict'], 'white')}]{row['verdict']}[/]",
+        )
     Console(stderr=True, width=160).print(table)

@@ -7,7 +7,7 @@ A run writes `<reports_dir>/<timestamp>/`. The gate reads versioned thresholds (
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +15,16 @@ import yaml
 
 from assistant.errors import EvaluationError
 from assistant.evaluation.metrics import METRIC_KEYS
+from assistant.paths import bundled
 
-DEFAULT_THRESHOLDS = Path(__file__).resolve().parents[2] / "eval" / "thresholds.yaml"
+DEFAULT_THRESHOLDS = bundled("eval/thresholds.yaml")  # the checkout's eval/, or the copy inside the wheel
 #: A change smaller than this is noise, not a regression.
 TOLERANCE = 0.005
 
 
 def write_report(summary: dict[str, Any], results: list, reports_dir: Path, settings_dict: dict[str, Any]) -> Path:
     """Writes report.json, report.md and plots into a new timestamped folder; returns the folder."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = Path(reports_dir) / stamp
     folder.mkdir(parents=True, exist_ok=False)
     full = {
@@ -47,8 +48,12 @@ def _fmt(value: float | None, key: str = "") -> str:
 def markdown(summary: dict[str, Any], results: list) -> str:
     """Summary table first (overall and per category), then every failure with what was expected."""
     keys = list(METRIC_KEYS)
-    lines = [f"# Evaluation report ({summary['items']} items)", "", "| group | " + " | ".join(keys) + " |",
-             "| --- |" + " --- |" * len(keys)]
+    lines = [
+        f"# Evaluation report ({summary['items']} items)",
+        "",
+        "| group | " + " | ".join(keys) + " |",
+        "| --- |" + " --- |" * len(keys),
+    ]
     rows = [("overall", summary["metrics"]), *summary["by_category"].items()]
     for name, values in rows:
         lines.append(f"| {name} | " + " | ".join(_fmt(values.get(k), k) for k in keys) + " |")
@@ -56,10 +61,12 @@ def markdown(summary: dict[str, Any], results: list) -> str:
     lines += ["", f"## Failures ({len(failures)})", ""]
     for r in failures:
         lines += [
-            f"### {r.item.id} ({r.item.category})", "",
+            f"### {r.item.id} ({r.item.category})",
+            "",
             f"- **question:** {r.item.question}",
             f"- **problems:** {'; '.join(r.problems)}",
-            f"- **expected:** {r.item.expect}" + (f"; key points {list(r.item.key_points)}" if r.item.key_points else ""),
+            f"- **expected:** {r.item.expect}"
+            + (f"; key points {list(r.item.key_points)}" if r.item.key_points else ""),
         ]
         if r.item.gold:
             lines.append("- **gold:** " + "; ".join(f"{g.source}/{g.section}: “{g.span}”" for g in r.item.gold))
@@ -109,9 +116,13 @@ def load_summary(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EvaluationError(f"No previous report at {path}.", hint="Pass a report folder or its report.json.") from None
+        raise EvaluationError(
+            f"No previous report at {path}.", hint="Pass a report folder or its report.json."
+        ) from None
     except json.JSONDecodeError as exc:
-        raise EvaluationError(f"{path} is not JSON ({exc.msg}).", hint="Pass a report.json written by `rsa-assistant eval`.") from None
+        raise EvaluationError(
+            f"{path} is not JSON ({exc.msg}).", hint="Pass a report.json written by `rsa-assistant eval`."
+        ) from None
     if not isinstance(data, dict) or "metrics" not in data:
         raise EvaluationError(f"{path} has no 'metrics'.", hint="Pass a report.json written by `rsa-assistant eval`.")
     return data
@@ -144,7 +155,9 @@ def load_thresholds(path: Path | None = None) -> dict[str, dict[str, float]]:
     except FileNotFoundError:
         raise EvaluationError(f"Threshold file {path} does not exist.", hint="Create eval/thresholds.yaml.") from None
     bounds = {"min": data.get("min") or {}, "max": data.get("max") or {}}
-    unknown = [k for part in bounds.values() for k in part if k not in METRIC_KEYS]
+    from assistant.evaluation.lies import LIE_METRIC_KEYS
+
+    unknown = [k for part in bounds.values() for k in part if k not in METRIC_KEYS and k not in LIE_METRIC_KEYS]
     if unknown:
         raise EvaluationError(f"{path}: unknown metrics {unknown}.", hint=f"Use: {', '.join(METRIC_KEYS)}.")
     return bounds

@@ -1,1 +1,7 @@
-"""Generators (extractive, LLM) behind one interface, and every prompt and fixed phrase."""
+"""Answer generation: drafts from passages, behind one `Generator` protocol, and every prompt and fixed phrase.
+
+`base.py` (drafts, typed draft sentences, stream events), `state.py` (`AnswerState`, `Generator`),
+`extractive.py` (offline generator and relevance gate), `chat.py` (OpenAI-compatible chat model,
+llama.cpp's server included), `fallback.py` (which draft answers). Generation reads passages and the
+evidence they carry; it never imports indexing or retrieval.
+"""

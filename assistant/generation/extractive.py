@@ -1,25 +1,44 @@
 """The offline generator: an answer made of verbatim sentences from the retrieved passages.
 
 Sentences are ranked by embedding similarity to the question, by how many of the question's
-distinctive terms they contain, and by their passage's retrieval score; near-duplicates are skipped.
-When the best evidence is too weak — low similarity, or the question's distinctive terms are absent
-from the sources — it refuses with the fixed sentence and cites nothing.
+distinctive terms they contain, by whether they hold the kind of answer the question expects
+(`question.py`) and by their passage's retrieval score; near-duplicates are skipped, the most direct
+sentence comes first, and several studies give one sentence each. Questions about the article itself
+are answered from its front-matter fields (`front_matter.py`). When the best evidence is too weak —
+low similarity, the question's distinctive terms absent from the sources, an identifier or acronym
+the corpus never mentions, or a name it asks about in no sentence — it refuses and cites nothing;
+the gate's thresholds are calibrated on external questions (COVID-QA dev, PubMedQA gold-removed).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
-from assistant.indexing.index import LoadedIndex
+from assistant.generation import prompts
+from assistant.generation.base import Draft, DraftSentence, TextPiece, draft_text
+from assistant.generation.front_matter import FrontMatterLookup
+from assistant.generation.question import about_population, analyse, personal_topic, population, type_word_stems
+from assistant.safety import asks_personal_advice, sounds_like_recommendation
 from assistant.settings import Settings
 from assistant.text import content_terms, lexical_tokens
-from assistant.types import Passage
+from assistant.types import EvidenceSentence, Passage, is_front_matter_section, source_context
+
+__all__ = [
+    "ExtractiveGenerator",
+    "ExtractiveResult",
+    "TermStatistics",
+    "distinctive_terms",
+    "select_sentences",
+    "source_context",
+]
 
 #: Question words that carry no topic (what the question asks, not what it is about).
 _GENERIC = frozenset(
@@ -29,21 +48,59 @@ _GENERIC = frozenset(
     "difference differ much many way ways kind type types happen happens affect affects "
     # framing words of how researchers ask, not what about: "Xiao et al.", "how well", "what role did X play"
     "et al colleague colleagues well play played went go goes appear appeared say says said mention mentioned "
-    "give given tell detail details information anything something".split()
+    "give given tell detail details information anything something "
+    # how a question asks whether or how well something was done, not what it is about
+    "best worst most least tried tested test testing studied investigated examined explored assessed evaluated "
+    # words about the conversation, not the topic ("ignore the sources", "invent a citation", "make one up")
+    "ignore ignoring sources source invent citation citations cite reference references instructions instruction "
+    "previous rules rule forget pretend just print prompt make made up showing proving answer question say "
+    # "according to the authors" says whose view, not what about
+    "author authors".split()
 )
 _SPECIFIC = re.compile(r"^(?:\d[\w.]*|[a-z]+\d[\w]*)$")
+_ROMAN = re.compile(r"^[IVX]{1,4}$")
+#: "5th February" names a day, not an identifier
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+
+
+def _misspelt_name(term: str, stats: TermStatistics) -> bool:
+    """A gene or virus name one letter off a name the corpus knows ("HIN1" for H1N1, "CEAMCAM1" for
+    CEACAM1): a typo, not an absent identifier. Only short letter-digit names; a trial number or a
+    year one digit off (NCT…, 2031) is a different identifier, and stays unknown."""
+    if not (4 <= len(term) <= 8 and re.search(r"[a-z]", term) and re.search(r"\d", term)):
+        return False
+    return any(
+        abs(len(known) - len(term)) <= 1 and _one_edit(term, known) for known in stats.df if known[:1] == term[:1]
+    )
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by at most one insertion, deletion or substitution."""
+    if a == b:
+        return True
+    if len(a) > len(b):
+        a, b = b, a
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
+    return len(b) - len(a) == 1
+
+
 #: Roman numerals are identifiers only after a word they number ("phase III"); a bare "IV" is a route.
 _NUMBERED_ROMAN = re.compile(r"\b(?:phase|type|stage|grade|class|group|level)\s+([ivx]{1,5})\b", re.IGNORECASE)
 
 
 @dataclass
 class ScoredSentence:
-    row: int
+    sentence: EvidenceSentence
+    passage: Passage
     passage_rank: int
     score: float
     dense: float
     coverage: float
     own_coverage: float = 0.0
+    #: whether it (or its source's title and fields) names the question's anchor name, if any
+    names_anchor: bool = True
 
 
 @dataclass
@@ -55,27 +112,34 @@ class ExtractiveResult:
     reason: str = ""
     #: coverage of the question's terms by the best of the top three sentences alone (with context)
     top_coverage: float = 0.0
+    #: fixed text opening the answer (the personal-advice note)
+    lead: str = ""
+    #: a refusal text other than the generic one
+    refusal: str = ""
+    notices: list[str] = field(default_factory=list)
 
 
 class TermStatistics:
-    """Document frequencies of lexical terms over the index, for IDF weights and unknown-term checks."""
+    """Document frequencies of lexical terms over the corpus, for IDF weights and unknown-term checks.
 
-    def __init__(self, index: LoadedIndex) -> None:
-        self.df: Counter[str] = Counter()
-        for chunk in index.chunks:
-            context = source_context(index.sources[chunk.source_id], chunk.section)
-            self.df.update(set(lexical_tokens(index.glossary.expand(f"{context} {chunk.text}"))))
-        self.n = max(len(index.chunks), 1)
-        self._index = index
-        self._own: dict[int, frozenset[str]] = {}
+    `df` and `n` come from the loaded index (`LoadedIndex.document_frequencies`, computed once per
+    index); `expand` is the corpus glossary's query expansion. Token sets of sentences and source
+    metadata are cached here: the corpus is fixed for the life of one chain.
+    """
+
+    def __init__(self, df: Mapping[str, int], n: int, expand: Callable[[str], str] = lambda text: text) -> None:
+        self.df = df
+        self.n = max(n, 1)
+        self.expand = expand
+        self._own: dict[tuple[int, str, str], frozenset[str]] = {}
         self._context: dict[tuple[str, str], frozenset[str]] = {}
 
-    def own_tokens(self, row: int, section: str) -> frozenset[str]:
-        """Lexical tokens of an indexed sentence and its section name (cached: the corpus is fixed)."""
-        tokens = self._own.get(row)
+    def own_tokens(self, sentence: EvidenceSentence, section: str) -> frozenset[str]:
+        """Lexical tokens of a sentence and its section name (cached per indexed sentence)."""
+        key = (sentence.id, section, sentence.text if sentence.id < 0 else "")
+        tokens = self._own.get(key)
         if tokens is None:
-            text = f"{section} {self._index.sentences[row].text}"
-            tokens = self._own[row] = frozenset(lexical_tokens(self._index.glossary.expand(text)))
+            tokens = self._own[key] = frozenset(lexical_tokens(self.expand(f"{section} {sentence.text}")))
         return tokens
 
     def context_tokens(self, source, section: str) -> frozenset[str]:
@@ -84,7 +148,7 @@ class TermStatistics:
         tokens = self._context.get(key)
         if tokens is None:
             text = source_context(source, section)
-            tokens = self._context[key] = frozenset(lexical_tokens(self._index.glossary.expand(text)))
+            tokens = self._context[key] = frozenset(lexical_tokens(self.expand(text)))
         return tokens
 
     def idf(self, term: str) -> float:
@@ -97,12 +161,38 @@ class TermStatistics:
 #: Words of publication metadata that questions and articles say differently ("Who funded it?" vs
 #: "Supported by ..."); a question term also matches its listed alternatives. General to any article.
 _METADATA_SYNONYMS = {
-    "funded": "supported grant foundation funding", "funding": "supported grant foundation",
-    "grant": "supported funding foundation", "sponsored": "supported funding",
-    "competing": "conflict conflicts", "declare": "report statement", "disclose": "report statement",
-    "institution": "affiliation department university hospital", "affiliated": "affiliation department",
-    "licence": "license", "license": "licence", "copyright": "licence license",
-    "writing": "authored draft revised manuscript", "wrote": "authored draft revised manuscript",
+    "funded": "supported grant foundation funding",
+    "funding": "supported grant foundation",
+    "grant": "supported funding foundation",
+    "sponsored": "supported funding",
+    "competing": "conflict conflicts",
+    "declare": "report statement",
+    "disclose": "report statement",
+    "institution": "affiliation department university hospital",
+    "affiliated": "affiliation department",
+    "licence": "license",
+    "license": "licence",
+    "copyright": "licence license",
+    "writing": "authored draft revised manuscript",
+    "wrote": "authored draft revised manuscript",
+    # the field names one event three ways (recurrent pregnancy loss, recurrent miscarriage, recurrent
+    # spontaneous abortion), and a trial with people is "clinical" whatever word a question uses
+    "loss": "abortion miscarriage",
+    "losses": "abortion miscarriage",
+    "miscarriage": "abortion loss",
+    "miscarriages": "abortion loss",
+    "abortion": "miscarriage loss",
+    "pregnancy": "pregnant gestation",
+    "humans": "women patients clinical",
+    "human": "women patients clinical",
+    "people": "women patients",
+    "treatment": "therapy therapeutic therapies",
+    "therapy": "treatment therapeutic",
+    "injections": "injected injection",
+    # how authors say that something is wanted
+    "new": "novel",
+    "need": "imperative necessary required",
+    "needed": "imperative necessary required",
 }
 
 
@@ -113,21 +203,6 @@ def _synonym_stems() -> dict[str, frozenset[str]]:
         for stem in content_terms(word):
             table[stem] = table.get(stem, frozenset()) | frozenset(content_terms(alternatives))
     return table
-
-
-def source_context(source, section: str) -> str:
-    """What a passage is, besides its text: title, kind, section and bibliographic fields.
-
-    Questions often name these rather than the text ("Who funded the review?" -> section Funding,
-    kind review; "the 2019 Cell J study" -> year, journal), so they count as evidence for coverage.
-    """
-    fields = [
-        source.title, source.kind.label, section, f"journal {source.journal}" if source.journal else "",
-        str(source.year or ""), " ".join(source.authors),
-        source.trial_id, source.doi, source.pmid, source.pmcid, source.msc_source, source.evidence, source.licence,
-    ]
-    fields.extend(f"{key.replace('_', ' ')} {value}" for key, value in source.extra)
-    return " ".join(f for f in fields if f)
 
 
 def distinctive_terms(question: str, glossary) -> list[str]:
@@ -146,56 +221,244 @@ def select_sentences(
     searched_query: str,
     query_vector: np.ndarray,
     passages: list[Passage],
-    index: LoadedIndex,
     stats: TermStatistics,
     settings: Settings,
+    *,
+    filters: Mapping[str, Any] | None = None,
+    lookup: FrontMatterLookup | None = None,
 ) -> ExtractiveResult:
-    terms = distinctive_terms(searched_query, index.glossary)
+    """Up to `max_answer_sentences` sentences of the passages' evidence, or a refusal with its reason.
+
+    A question about the article itself (funding, dates, licence...) is answered from the front-matter
+    field, citing the sentence that states it. Otherwise sentences are ranked by meaning, by the
+    question's terms in the sentence itself, by whether they hold the expected kind of answer (a number
+    for "how many", a date for "when") and by passage rank; the most direct comes first.
+    """
+    analysis = analyse(question)
+    if lookup is not None:
+        found = lookup.answer(question, passages, restricted=bool(filters))
+        if found is not None:
+            return ExtractiveResult([found], False, 1.0, 1.0, "front matter")
+    personal = asks_personal_advice(question)
+    terms = distinctive_terms(personal_topic(searched_query) if personal else searched_query, None)
     synonyms = _synonym_stems()
-    expanded_terms = {t: set(lexical_tokens(index.glossary.expand(t))) | {t} | synonyms.get(t, set()) for t in terms}
+    expanded_terms = {t: set(lexical_tokens(stats.expand(t))) | {t} | synonyms.get(t, set()) for t in terms}
     weights = {t: stats.idf(t) for t in terms}
     numbered = [m.lower() for m in _NUMBERED_ROMAN.findall(searched_query)]
-    unknown_specific = [t for t in terms if (_SPECIFIC.match(t) or t in numbered) and not stats.known(t)]
-    candidates = _candidates(passages, index)
+    # identifiers and acronyms ("phase III", "NCT…", "FDA") the corpus never mentions, in any spelling
+    # the glossary knows ("IV" = intravenous); a bare roman numeral is not an acronym
+    acronyms = {t for word in _NAME.findall(searched_query) if not _ROMAN.match(word) for t in content_terms(word)}
+    unknown_specific = [
+        t
+        for t in terms
+        if (_SPECIFIC.match(t) or t in numbered or t in acronyms)
+        and not _ORDINAL.match(t)
+        and not any(stats.known(f) for f in expanded_terms[t])
+        and not _misspelt_name(t, stats)
+    ]
+    # a compound term ("half-life") none of whose parts the corpus knows is a concept it never speaks of
+    unknown_specific += [
+        word
+        for word in re.findall(r"\b[a-z]+(?:-[a-z]+)+\b", searched_query.lower())
+        if not any(stats.known(t) for t in lexical_tokens(stats.expand(word)))
+    ]
+    type_words = type_word_stems(analysis.expected_all)
+    anchor = _anchor(searched_query, terms, weights, stats)
+    candidates = _candidates(passages)
     if not candidates:
-        return ExtractiveResult([], True, 0.0, 0.0, "nothing retrieved")
-    rows = [row for row, _ in candidates]
-    dense = index.sentence_vectors[rows] @ query_vector
+        return _refused(ExtractiveResult([], True, 0.0, 0.0, "nothing retrieved"), filters, personal)
+    dense = np.stack([np.asarray(sentence.vector) for sentence, _ in candidates]) @ query_vector
     scored: list[ScoredSentence] = []
     max_passage = max(p.score for p in passages) or 1.0
-    for (row, passage), similarity in zip(candidates, dense):
+    for (sentence, passage), similarity in zip(candidates, dense):
         source = passage.source
-        own_tokens = stats.own_tokens(row, passage.section)
+        own_tokens = stats.own_tokens(sentence, passage.section)
+        holds_answer = analysis.holds_expected(sentence.text)
+        if holds_answer:
+            own_tokens = own_tokens | type_words
+        own_coverage = _coverage(expanded_terms, weights, own_tokens)
+        if is_front_matter_section(passage.section) and own_coverage < 0.5:
+            # a title, journal or funding line is not evidence about a topic it does not name
+            continue
         context_tokens = own_tokens | stats.context_tokens(source, passage.section)
         coverage = _coverage(expanded_terms, weights, context_tokens)
         # the sentence's own words (and its section's name) rank it; its source's metadata only half as
         # much, or every sentence of a source would tie on a question about that source
-        own_coverage = _coverage(expanded_terms, weights, own_tokens)
-        score = 0.45 * float(similarity) + 0.10 * coverage + 0.30 * own_coverage + 0.15 * (passage.score / max_passage)
-        scored.append(ScoredSentence(row, passage.rank, score, float(similarity), coverage, own_coverage))
+        w_dense, w_context, w_own, w_rank = _WEIGHTS
+        score = (
+            w_dense * float(similarity)
+            + w_context * coverage
+            + w_own * own_coverage
+            + w_rank * (passage.score / max_passage)
+        )
+        if own_coverage > 0 and holds_answer:
+            score += _EXPECTED_BONUS
+        names_anchor = (
+            anchor is None
+            or bool(expanded_terms[anchor] & own_tokens)
+            or anchor in stats.context_tokens(source, passage.section)
+        )
+        scored.append(
+            ScoredSentence(
+                sentence, passage, passage.rank, score, float(similarity), coverage, own_coverage, names_anchor
+            )
+        )
+    if not scored:
+        return _refused(ExtractiveResult([], True, 0.0, 0.0, "only front matter retrieved"), filters, personal)
     scored.sort(key=lambda s: s.score, reverse=True)
     best_similarity = max(s.dense for s in scored)
     evidence_tokens: set[str] = set()
     for s in scored[:3]:
-        passage = next(p for r, p in candidates if r == s.row)
+        passage = s.passage
         evidence_tokens |= stats.context_tokens(passage.source, passage.section)
-        for sentence_row in index.chunk_sentences[index.row_of.get(passage.chunk.id, 0)] if passage.chunk.id in index.row_of else ():
-            evidence_tokens |= stats.own_tokens(sentence_row, passage.section)
+        for sentence in passage.sentences:
+            evidence_tokens |= stats.own_tokens(sentence, passage.section)
+            if type_words and analysis.holds_expected(sentence.text):
+                evidence_tokens |= type_words
     coverage = _coverage(expanded_terms, weights, evidence_tokens) if terms else 1.0
-    top_coverage = max(s.coverage for s in scored[:3]) if terms else 1.0
-    if unknown_specific:
-        return ExtractiveResult([], True, best_similarity, coverage, f"unknown specific terms {unknown_specific}", top_coverage)
-    reason = _weak_evidence(best_similarity, coverage, top_coverage, settings)
-    if reason:
-        return ExtractiveResult([], True, best_similarity, coverage, reason, top_coverage)
-    chosen = _choose(scored, index, settings.max_answer_sentences)
-    by_row = {row: passage for row, passage in candidates}
-    return ExtractiveResult(
-        [(index.sentences[s.row].text, by_row[s.row]) for s in chosen], False, best_similarity, coverage, "", top_coverage
+    # the best coverage by ONE source's retrieved sentences (with its metadata): terms spread over
+    # unrelated sources do not answer a question about one study
+    per_source: dict[str, set[str]] = {}
+    for s in scored:
+        tokens = per_source.setdefault(
+            s.passage.source_id, set(stats.context_tokens(s.passage.source, s.passage.section))
+        )
+        tokens |= stats.own_tokens(s.sentence, s.passage.section)
+        if type_words and analysis.holds_expected(s.sentence.text):
+            # as for one sentence: a sentence naming a route answers "which route" without the word
+            tokens |= type_words
+    source_coverage = (
+        max((_coverage(expanded_terms, weights, t) for t in per_source.values()), default=0.0) if terms else 1.0
     )
+    top_coverage = max(s.coverage for s in scored[:3]) if terms else 1.0
+    if not any(s.names_anchor for s in scored):
+        # the question's most specific known term ("NK" in "How do MSCs act on decidual NK cells?") is in
+        # none of the sentences: they are about the field in general, not about what was asked
+        result = ExtractiveResult([], True, best_similarity, coverage, f"no sentence names {anchor!r}", top_coverage)
+        return _refused(result, filters, personal)
+    # "phase 3" asked where the sources speak only of "Phase 2": a numbered designation the evidence
+    # names with another number is a different thing (a trial phase, a disease type, a tumour grade)
+    unknown_specific += _other_numbered(searched_query, [sentence.text for sentence, _ in candidates])
+    if unknown_specific and not personal:
+        result = ExtractiveResult(
+            [], True, best_similarity, coverage, f"unknown specific terms {unknown_specific}", top_coverage
+        )
+        return _refused(result, filters, personal)
+    wanted = population(question) if searched_query != question else None
+    reason = _weak_evidence(best_similarity, coverage, top_coverage, settings, lenient=personal)
+    if not reason and not personal and source_coverage < _ONE_SOURCE_COVERAGE:
+        reason = f"no single source covers the question ({source_coverage:.2f})"
+    if not reason and not personal and best_similarity * source_coverage < _JOINT_EVIDENCE:
+        reason = f"weak evidence (similarity {best_similarity:.2f} x one-source coverage {source_coverage:.2f})"
+    if reason:
+        result = _refused(
+            ExtractiveResult([], True, best_similarity, coverage, reason, top_coverage), filters, personal
+        )
+        if wanted:  # "And in humans?" with nothing on the topic in that population says so
+            result.refusal = prompts.NO_POPULATION_DATA.format(population=wanted)
+        return result
+    asked = population(question)
+    if asked and not wanted:
+        # the question names a population ("...in mice?"): sentences about it come first
+        for s in scored:
+            if about_population(s.sentence.text, s.passage.source.evidence, asked):
+                s.score += _EXPECTED_BONUS
+        scored.sort(key=lambda s: s.score, reverse=True)
+    if wanted:
+        # a follow-up narrowed to a population ("And in humans?"): only what is about that population
+        scored = [s for s in scored if about_population(s.sentence.text, s.passage.source.evidence, wanted)]
+        if not scored:
+            result = ExtractiveResult([], True, best_similarity, coverage, f"no {wanted} data", top_coverage)
+            result.refusal = prompts.NO_POPULATION_DATA.format(population=wanted)
+            return result
+    if _ANCHOR_PENALTY and scored:
+        # another source's sentence that does not name what was asked about ("NK") sinks: no FSH/IL-6
+        # study in an NK answer; the best source's own context sentences stay
+        lead_source = scored[0].passage.source_id
+        for s in scored:
+            if not s.names_anchor and s.passage.source_id != lead_source:
+                s.score -= _ANCHOR_PENALTY
+        scored.sort(key=lambda s: s.score, reverse=True)
+    chosen = _choose(scored, settings.max_answer_sentences)
+    result = ExtractiveResult(
+        [(s.sentence.text, s.passage) for s in chosen], False, best_similarity, coverage, "", top_coverage
+    )
+    if personal:
+        result.lead = prompts.PERSONAL_ADVICE_NOTE
+    return result
 
 
-def _weak_evidence(similarity: float, coverage: float, top_coverage: float, settings: Settings) -> str:
+_DESIGNATION = re.compile(r"\b(phase|type|stage|grade|class|group|level)\s+([ivx]{1,4}|\d{1,2})\b", re.IGNORECASE)
+_ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+
+def _designation_number(token: str) -> int | None:
+    token = token.lower()
+    return int(token) if token.isdigit() else _ROMAN_VALUES.get(token)
+
+
+def _other_numbered(question: str, evidence: list[str]) -> list[str]:
+    """The question's numbered designations ("phase 3", "phase III") that the evidence names only with
+    other numbers ("Phase 2"); one the evidence does not name at all is left to the other checks."""
+    found: dict[str, set[int | None]] = {}
+    for text in evidence:
+        for word, number in _DESIGNATION.findall(text):
+            found.setdefault(word.lower(), set()).add(_designation_number(number))
+    return [
+        f"{word.lower()} {number}"
+        for word, number in _DESIGNATION.findall(question)
+        if word.lower() in found and _designation_number(number) not in found[word.lower()]
+    ]
+
+
+def _anchor(question: str, terms: list[str], weights: dict[str, float], stats: TermStatistics) -> str | None:
+    """The question's most specific NAME the corpus knows: an abbreviation or symbol written in
+    capitals ("NK", "IL-10", "KATNAL1"), highest IDF first; None when it names none. Plain words are
+    not anchors: questions paraphrase them ("death toll" for "deaths")."""
+    named = {t for word in _NAME.findall(question) for t in content_terms(word)}
+    # a name most of the corpus carries ("COVID-19" over COVID papers) singles nothing out
+    known = [t for t in terms if t in named and stats.known(t) and stats.df.get(t, 0) <= _ANCHOR_MAX_SHARE * stats.n]
+    return max(known, key=lambda t: weights[t]) if known else None
+
+
+#: the largest share of passages an anchor name may occur in
+_ANCHOR_MAX_SHARE = 0.1
+
+
+_NAME = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z0-9-]*[A-Z0-9]\b")
+
+
+#: weights of a sentence's score: meaning (dense similarity), the question's terms with the source's
+#: metadata, the terms in the sentence itself, and its passage's retrieval score
+_WEIGHTS = (0.45, 0.10, 0.30, 0.15)
+
+#: score a sentence gains for holding the kind of answer the question expects (a number, a date...)
+_EXPECTED_BONUS = 0.10
+
+
+def _refused(result: ExtractiveResult, filters: Mapping[str, Any] | None, personal: bool) -> ExtractiveResult:
+    """A refusal with what the user should know: active filters may have hidden the answer; a
+    personal-advice question gets the advice note and "no research found", not the generic refusal."""
+    active = {key: value for key, value in (filters or {}).items() if value not in (None, "", [], ())}
+    if active:
+        shown = ", ".join(f"{key}={_shown(value)}" for key, value in active.items())
+        result.notices.append(prompts.NOTICE_REFUSED_UNDER_FILTERS.format(filters=shown))
+    if personal:
+        result.lead = prompts.PERSONAL_ADVICE_NOTE
+        result.refusal = prompts.PERSONAL_ADVICE_NOTHING_FOUND
+    return result
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(str(v) for v in value)
+        return "|".join(items[:3]) + (f"|… ({len(items)})" if len(items) > 3 else "")
+    return str(value)
+
+
+def _weak_evidence(
+    similarity: float, coverage: float, top_coverage: float, settings: Settings, *, lenient: bool = False
+) -> str:
     """Why the evidence is too weak to answer from, or "" when it is strong enough.
 
     Two signals must agree: the best sentence means something close to the question (dense
@@ -204,29 +467,36 @@ def _weak_evidence(similarity: float, coverage: float, top_coverage: float, sett
     ("Published online: August 26, 2025") embed far from any question about them.
     """
     needed_similarity = settings.min_evidence_similarity * (0.75 if coverage >= 0.95 else 1.0)
+    needed_coverage = settings.min_term_coverage
+    if lenient:
+        # a personal story around a topic question ("I had three miscarriages...") names words no
+        # source holds; what the sources found on the topic is still worth reporting
+        needed_similarity, needed_coverage = needed_similarity * 0.8, needed_coverage * 0.6
     if similarity < needed_similarity:
         return f"low similarity {similarity:.2f}"
-    if coverage < settings.min_term_coverage:
+    if coverage < needed_coverage:
         return f"low term coverage {coverage:.2f}"
-    # terms scattered over several passages are not an answer: one sentence must speak to the question
-    if top_coverage < settings.min_term_coverage:
+    # terms scattered over several passages are not an answer: one sentence (with its source's title
+    # and fields) must speak to the question — a little less of it than all the evidence together
+    if top_coverage < needed_coverage * _SENTENCE_SHARE:
         return f"no single sentence covers the question ({top_coverage:.2f})"
     return ""
 
 
-def _candidates(passages: list[Passage], index: LoadedIndex) -> list[tuple[int, Passage]]:
-    """Each sentence of the retrieved passages once, attached to its best-ranked passage."""
-    seen: dict[int, Passage] = {}
+def _candidates(passages: list[Passage]) -> list[tuple[EvidenceSentence, Passage]]:
+    """Each sentence of the retrieved passages once (overlapping chunks share sentences), attached to
+    its best-ranked passage; sentences without a stored vector (retrieval-only builds) are skipped."""
+    seen: dict[object, tuple[EvidenceSentence, Passage]] = {}
     for passage in sorted(passages, key=lambda p: p.rank):
-        chunk_row = index.row_of.get(passage.chunk.id)
-        if chunk_row is None:
-            continue
-        for sentence_row in index.chunk_sentences[chunk_row]:
-            seen.setdefault(sentence_row, passage)
-    return list(seen.items())
+        for sentence in passage.sentences:
+            if sentence.vector is None:
+                continue
+            key = sentence.id if sentence.id >= 0 else (passage.chunk.id, sentence.start)
+            seen.setdefault(key, (sentence, passage))
+    return list(seen.values())
 
 
-def _coverage(expanded_terms: dict[str, set[str]], weights: dict[str, float], tokens: set[str]) -> float:
+def _coverage(expanded_terms: dict[str, set[str]], weights: dict[str, float], tokens: AbstractSet[str]) -> float:
     total = sum(weights.values())
     if total == 0:
         return 1.0
@@ -234,26 +504,115 @@ def _coverage(expanded_terms: dict[str, set[str]], weights: dict[str, float], to
     return found / total
 
 
-def _choose(scored: list[ScoredSentence], index: LoadedIndex, limit: int) -> list[ScoredSentence]:
+def _choose(scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
+    """The most direct sentence first, then the next best that add something, within `limit`.
+
+    When the chosen sentences come from several studies (digest entries, abstracts), each study
+    gives one sentence: five sentences from one study crowd out the others' findings.
+    """
+    chosen = _pick(scored, limit, one_per_study=False)
+    studies = {c.passage.source_id for c in chosen if _is_study(c.passage)}
+    if len(studies) > 1:
+        chosen = _pick(scored, limit, one_per_study=True)
+    return chosen
+
+
+def _is_study(passage: Passage) -> bool:
+    return passage.source.kind.value in ("study_digest", "abstract")
+
+
+def _pick(scored: list[ScoredSentence], limit: int, *, one_per_study: bool) -> list[ScoredSentence]:
     best = scored[0].score
     chosen: list[ScoredSentence] = []
+    studies: set[str] = set()
     for candidate in scored:
         if len(chosen) >= limit:
             break
-        if candidate.score < best * 0.75 and chosen:
+        if candidate.score < best * _KEEP_RATIO and chosen:
             break
-        text = index.sentences[candidate.row].text
+        text = candidate.sentence.text
         if len(text.split()) < 3:
             continue
-        vector = index.sentence_vectors[candidate.row]
-        if any(float(vector @ index.sentence_vectors[c.row]) > 0.92 for c in chosen):
+        if sounds_like_recommendation(text):
+            continue  # a source's "we recommend ..." read out would be advice from the assistant
+        if one_per_study and _is_study(candidate.passage):
+            if candidate.passage.source_id in studies:
+                continue
+            studies.add(candidate.passage.source_id)
+        vector = np.asarray(candidate.sentence.vector)
+        if any(float(vector @ np.asarray(c.sentence.vector)) > 0.92 for c in chosen):
             continue
-        if any(_jaccard(text, index.sentences[c.row].text) > 0.7 for c in chosen):
+        if any(_jaccard(text, c.sentence.text) > 0.7 for c in chosen):
             continue
         chosen.append(candidate)
     return chosen
 
 
+#: one source's retrieved sentences (with its metadata) must cover this much of the question: on
+#: PubMedQA with the gold abstract removed the terms are spread over unrelated abstracts (calibrated:
+#: 0.45 lifts refusal recall there from 0.70 to 0.79 and costs COVID-QA dev 0.5 % more wrong refusals)
+_ONE_SOURCE_COVERAGE = 0.45
+
+#: the best sentence's meaning (dense similarity) times one source's coverage of the question must
+#: reach this: weak meaning is enough only when one source holds the question's terms, and the other
+#: way round (calibrated on PubMedQA dev answerable/gold-removed and COVID-QA dev: 0.25 lifts refusal
+#: recall there from 0.788 to 0.804 at precision 0.912, and COVID-QA dev wrong refusals from 3.6 % to 4.3 %;
+#: the curated set's "How much does ... cost" is refused by it, measured but not tuned on)
+_JOINT_EVIDENCE = 0.25
+
+#: the single best sentence must cover this share of what the whole evidence must cover
+#: (calibrated with the gate thresholds on COVID-QA dev and PubMedQA answerable/gold-removed)
+_SENTENCE_SHARE = 0.875
+
+#: sentences scoring below this share of the best one are not part of the answer
+_KEEP_RATIO = 0.6
+#: score lost by a sentence that does not name what the question names in capitals ("NK")
+_ANCHOR_PENALTY = 0.15
+
+
 def _jaccard(a: str, b: str) -> float:
     left, right = set(lexical_tokens(a)), set(lexical_tokens(b))
     return len(left & right) / max(len(left | right), 1)
+
+
+class ExtractiveGenerator:
+    """The offline generator behind the `Generator` protocol (see `assistant.generation.state`).
+
+    `select(state)` is the draft without streaming: the chain always computes it first, because it
+    is also the relevance gate and the LLM's fallback.
+    """
+
+    backend = "extractive"
+
+    def __init__(self, stats: TermStatistics, settings: Settings, lookup: FrontMatterLookup | None = None) -> None:
+        self.stats = stats
+        self.settings = settings
+        #: answers questions about an article's front matter (funding, dates, licence) from its fields
+        self.lookup = lookup
+
+    def select(self, state) -> Draft:
+        result = state.retrieval
+        selected = select_sentences(
+            state.question,
+            state.searched_query,
+            result.query_vector,
+            result.passages,
+            self.stats,
+            self.settings,
+            filters=state.filters,
+            lookup=self.lookup,
+        )
+        sentences = [] if selected.refused else [DraftSentence(text, [passage]) for text, passage in selected.sentences]
+        return Draft(
+            self.backend,
+            sentences,
+            refused=selected.refused,
+            lead=selected.lead,
+            refusal=selected.refusal,
+            notices=list(selected.notices),
+        )
+
+    def draft(self, state) -> Iterator[TextPiece | Draft]:
+        draft = self.select(state)
+        yield from draft_text(draft)
+        yield draft

@@ -1,17 +1,15 @@
 """The language-model backend: a chat model from settings, called with a hard deadline.
 
-Any OpenAI-compatible endpoint (llama.cpp server, vLLM, Ollama's /v1, OpenAI) goes through
-`langchain-openai`'s ChatOpenAI; a local GGUF file goes through llama-cpp-python (the optional
-`gguf` extra, imported only when used). Every call runs in a worker thread and is abandoned when
-`llm_timeout_s` has passed, retries included, so a stuck endpoint never stalls an answer. Failures
+Any OpenAI-compatible endpoint (llama.cpp's `llama-server`, vLLM, Ollama's /v1, OpenAI) goes through
+`langchain-openai`'s ChatOpenAI; a local GGUF file is served by llama.cpp's server, not loaded in
+process. The HTTP client's own `timeout` and `max_retries` bound a
+call (`llm_timeout_s` covers all attempts), so a stuck endpoint never stalls an answer. Failures
 become `GenerationError`s whose message is a short fixed reason (never the endpoint's text, the
 URL or the key), which the chain turns into the extractive answer plus a one-line notice.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -29,13 +27,12 @@ _NO_KEY = "not-needed"
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
     """The chat model the settings describe; raises ConfigurationError when none is configured."""
-    if settings.llm_base_url:
+    if settings.llm_configured:
         return _openai_compatible(settings)
-    if settings.llm_gguf_path:
-        return _gguf(settings)
     raise ConfigurationError(
         "The LLM backend was requested but no language model is configured.",
-        hint="Set RSA_LLM_BASE_URL (an OpenAI-compatible endpoint) or RSA_LLM_GGUF_PATH, or use RSA_BACKEND=extractive.",
+        hint="Set RSA_LLM_BASE_URL to an OpenAI-compatible endpoint (for a GGUF file, llama.cpp's "
+        "llama-server at http://127.0.0.1:8080/v1), or use RSA_BACKEND=extractive.",
     )
 
 
@@ -47,79 +44,11 @@ def _openai_compatible(settings: Settings) -> BaseChatModel:
         model=settings.llm_model,
         base_url=settings.llm_base_url,
         api_key=key,
-        timeout=settings.llm_timeout_s,
+        # the client's own deadline and retries: llm_timeout_s covers every attempt together
+        timeout=settings.llm_timeout_s / (settings.llm_max_retries + 1),
         max_retries=settings.llm_max_retries,
         temperature=settings.llm_temperature,
     )
-
-
-def _gguf(settings: Settings) -> BaseChatModel:
-    try:
-        import llama_cpp  # noqa: F401  (the optional extra)
-    except ImportError:
-        raise ConfigurationError(
-            "RSA_LLM_GGUF_PATH is set but llama-cpp-python is not installed.",
-            hint="Install the extra: pip install 'msc-rsa-assistant[gguf]', or set RSA_LLM_BASE_URL instead.",
-        ) from None
-    return LlamaCppChatModel(
-        model_path=settings.llm_gguf_path, temperature=settings.llm_temperature, max_tokens=512
-    )
-
-
-class LlamaCppChatModel(BaseChatModel):
-    """A local GGUF model through llama-cpp-python's chat completion (loaded once, on first call)."""
-
-    model_path: str
-    temperature: float = 0.0
-    max_tokens: int = 512
-    n_ctx: int = 4096
-
-    @property
-    def _llm_type(self) -> str:
-        return "llama-cpp"
-
-    def _llama(self):
-        cached = _LLAMAS.get(self.model_path)
-        if cached is None:
-            from llama_cpp import Llama
-
-            try:
-                cached = _LLAMAS[self.model_path] = Llama(model_path=self.model_path, n_ctx=self.n_ctx, verbose=False)
-            except (OSError, ValueError) as exc:
-                raise ConfigurationError(
-                    f"The GGUF model at RSA_LLM_GGUF_PATH could not be loaded ({type(exc).__name__}).",
-                    hint="Check that the path points at a readable .gguf file.",
-                ) from None
-        return cached
-
-    def _payload(self, messages: list[BaseMessage]) -> list[dict]:
-        roles = {"system": "system", "human": "user", "ai": "assistant"}
-        return [{"role": roles.get(m.type, "user"), "content": _content(m)} for m in messages]
-
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
-        from langchain_core.messages import AIMessage
-        from langchain_core.outputs import ChatGeneration, ChatResult
-
-        reply = self._llama().create_chat_completion(
-            messages=self._payload(messages), temperature=self.temperature, max_tokens=self.max_tokens, stop=stop
-        )
-        text = reply["choices"][0]["message"].get("content") or ""
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
-
-    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
-        from langchain_core.messages import AIMessageChunk
-        from langchain_core.outputs import ChatGenerationChunk
-
-        for part in self._llama().create_chat_completion(
-            messages=self._payload(messages), temperature=self.temperature, max_tokens=self.max_tokens,
-            stop=stop, stream=True,
-        ):
-            text = part["choices"][0].get("delta", {}).get("content") or ""
-            if text:
-                yield ChatGenerationChunk(message=AIMessageChunk(content=text))
-
-
-_LLAMAS: dict[str, Any] = {}
 
 
 # -- messages ------------------------------------------------------------------------------------------
@@ -140,53 +69,37 @@ def condense_messages(question: str, history: Sequence[Any], answer_chars: int =
 
 # -- calling with a deadline --------------------------------------------------------------------------
 def stream_text(model: BaseChatModel, messages: list[BaseMessage], timeout_s: float) -> Iterator[str]:
-    """Text pieces as the model streams them; GenerationError when it fails or `timeout_s` passes."""
-    pieces: queue.Queue = queue.Queue()
+    """Text pieces as the model streams them; GenerationError when it fails or `timeout_s` passes.
 
-    def work() -> None:
-        try:
-            for chunk in model.stream(messages):
-                pieces.put(("text", _content(chunk)))
-            pieces.put(("done", None))
-        except BaseException as exc:  # noqa: BLE001  (handed to the caller's thread)
-            pieces.put(("error", exc))
-
-    threading.Thread(target=work, name="llm-call", daemon=True).start()
-    yield from _drain(pieces, timeout_s)
+    The HTTP client's own timeout and retries (set in `make_chat_model`) bound every request; the
+    deadline is also checked between pieces, so a reply that trickles in too slowly is cut off too.
+    """
+    deadline = time.monotonic() + timeout_s
+    try:
+        for chunk in model.stream(messages):
+            text = _content(chunk)
+            if text:
+                yield text
+            if time.monotonic() > deadline:
+                raise GenerationError(prompts.REASON_TIMEOUT.format(seconds=timeout_s))
+    except GenerationError:
+        raise
+    except Exception as exc:
+        raise to_generation_error(exc, timeout_s) from None
 
 
 def invoke_text(model: BaseChatModel, messages: list[BaseMessage], timeout_s: float) -> str:
-    """The model's whole (non-streamed) reply, under the same deadline and error mapping."""
-    result: queue.Queue = queue.Queue()
-
-    def work() -> None:
-        try:
-            result.put(("text", _content(model.invoke(messages))))
-            result.put(("done", None))
-        except BaseException as exc:  # noqa: BLE001
-            result.put(("error", exc))
-
-    threading.Thread(target=work, name="llm-call", daemon=True).start()
-    return "".join(_drain(result, timeout_s))
-
-
-def _drain(pieces: queue.Queue, timeout_s: float) -> Iterator[str]:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        remaining = deadline - time.monotonic()
-        try:
-            if remaining <= 0:
-                raise queue.Empty
-            kind, value = pieces.get(timeout=remaining)
-        except queue.Empty:
-            # the worker thread is abandoned; the client's own timeout ends it soon after
-            raise GenerationError(prompts.REASON_TIMEOUT.format(seconds=timeout_s)) from None
-        if kind == "done":
-            return
-        if kind == "error":
-            raise to_generation_error(value, timeout_s) from None
-        if value:
-            yield value
+    """The model's whole (non-streamed) reply, under the client's timeout and the same error mapping."""
+    started = time.monotonic()
+    try:
+        text = _content(model.invoke(messages))
+    except GenerationError:
+        raise
+    except Exception as exc:
+        raise to_generation_error(exc, timeout_s) from None
+    if time.monotonic() - started > timeout_s:
+        raise GenerationError(prompts.REASON_TIMEOUT.format(seconds=timeout_s))
+    return text
 
 
 def _content(message: Any) -> str:
@@ -202,19 +115,16 @@ def to_generation_error(exc: BaseException, timeout_s: float) -> GenerationError
     """A fixed, secret-free reason for a failed call (the endpoint's own text is never shown)."""
     if isinstance(exc, GenerationError):
         return exc
-    try:
-        import openai
-    except ImportError:  # pragma: no cover - langchain-openai depends on it
-        openai = None
-    if openai is not None:
-        if isinstance(exc, openai.APITimeoutError):
-            return GenerationError(prompts.REASON_TIMEOUT.format(seconds=timeout_s))
-        if isinstance(exc, openai.APIConnectionError):
-            return GenerationError(prompts.REASON_UNREACHABLE)
-        if isinstance(exc, openai.APIStatusError):
-            return GenerationError(prompts.REASON_HTTP.format(status=exc.status_code))
-        if isinstance(exc, (openai.APIResponseValidationError, openai.APIError)):
-            return GenerationError(prompts.REASON_MALFORMED)
+    import openai  # langchain-openai depends on it
+
+    if isinstance(exc, openai.APITimeoutError):
+        return GenerationError(prompts.REASON_TIMEOUT.format(seconds=timeout_s))
+    if isinstance(exc, openai.APIConnectionError):
+        return GenerationError(prompts.REASON_UNREACHABLE)
+    if isinstance(exc, openai.APIStatusError):
+        return GenerationError(prompts.REASON_HTTP.format(status=exc.status_code))
+    if isinstance(exc, (openai.APIResponseValidationError, openai.APIError)):
+        return GenerationError(prompts.REASON_MALFORMED)
     if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError)):
         # JSON decoding and missing-field errors from a reply that is not what the API promises
         return GenerationError(prompts.REASON_MALFORMED)

@@ -40,7 +40,7 @@ def pack_context(passages: list[Passage], budget: int, model: str) -> list[Packe
     separator = count_tokens("\n\n", encoding)
     packed: list[PackedSource] = []
     used = 0
-    for passage in sorted(passages, key=lambda p: (p.rank or 10**6)):
+    for passage in sorted(passages, key=lambda p: p.rank or 10**6):
         room = budget - used - (separator if packed else 0)
         n = len(packed) + 1
         text = _fitting_prefix(n, passage, room, encoding)

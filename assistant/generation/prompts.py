@@ -5,23 +5,58 @@ Changing the wording of a refusal, the disclaimer or an instruction to the model
 
 from __future__ import annotations
 
-REFUSAL = (
-    "The indexed sources do not cover this question, so I cannot answer it from them."
-)
+REFUSAL = "The indexed sources do not cover this question, so I cannot answer it from them."
 
 DISCLAIMER = (
     "This assistant summarises published research; it is not medical advice. "
     "Decisions about care belong with a qualified clinician."
 )
 
-PERSONAL_ADVICE_NOTE = (
-    "I cannot give personal treatment advice; here is what the sources report."
+PERSONAL_ADVICE_NOTE = "I cannot give personal treatment advice; here is what the sources report."
+
+#: After the advice note, when the sources hold nothing on the question's topic (not the generic refusal,
+#: which would wrongly suggest there is no research at all on MSCs and pregnancy loss).
+PERSONAL_ADVICE_NOTHING_FOUND = (
+    "The indexed sources report no research on this question; a clinician can advise on your situation."
+)
+
+#: A follow-up narrowed to a population ("And in humans?") that no source reports on.
+NO_POPULATION_DATA = "The indexed sources hold no {population} data on this."
+
+#: Added to a refusal when filters were active: the answer may be in the sources they left out.
+NOTICE_REFUSED_UNDER_FILTERS = (
+    "Only sources matching the active filters ({filters}) were searched; clear the filters to search all sources."
 )
 
 EMPTY_QUESTION = "The question is empty: type a question about MSC therapy and recurrent spontaneous abortion."
 
 NOTICE_LLM_FAILED = "The language model failed ({reason}); this is the extractive answer instead."
-NOTICE_UNSUPPORTED = "{count} sentence(s) of the model's answer were not supported by the cited sources and were removed."
+NOTICE_UNSUPPORTED = (
+    "{count} sentence(s) of the model's answer were not supported by the cited sources and were removed."
+)
+#: The same, when no language model was involved (the extractive generator chose the sentences).
+NOTICE_UNSUPPORTED_EXTRACTIVE = (
+    "{count} selected sentence(s) did not pass verification against their sources and were removed."
+)
+NOTICE_NOTHING_SUPPORTED = "No sentence of the answer was supported by the cited sources, so none is shown."
+NOTICE_REPLY_CUT = "The language model's reply was longer than {sentences} sentences or {chars} characters and was cut there before verification."
+
+#: The entailment judge (RSA_JUDGE_BASE_URL): can the premise alone justify the claim?
+JUDGE_PROMPT = """Premise (from a scientific source):
+{evidence}
+
+Claim:
+{claim}
+
+Does the premise alone entail the claim: same polarity, direction, numbers bound to the same groups, \
+same population, cell source, route and timing, no stronger wording, no advice? Answer with exactly one \
+word: ENTAILED or NOT_ENTAILED."""
+
+
+def judge_prompt(claim: str, evidence: str) -> str:
+    return JUDGE_PROMPT.format(claim=claim, evidence=evidence)
+
+
 NOTICE_INVENTED_CITATIONS = "The model cited sources that do not exist ({markers}); those markers were removed."
 NOTICE_TRUNCATED_QUESTION = "The question was longer than {limit} characters and was shortened."
 
@@ -95,3 +130,11 @@ EXAMPLE_QUESTIONS = (
     "How do MSCs act on decidual NK cells?",
     "Have MSCs been tried in women with recurrent pregnancy loss?",
 )
+
+# --- fixed phrases of the answer renderers (terminal, Markdown export, chat UI) -----------------------
+#: Heading of the block that lists sentences verification rejected (shown on request, never as answer text).
+REJECTED_HEADING = "Rejected by verification (not supported by the cited sources)"
+#: What the chat shows from the moment a question is sent until its answer starts.
+SEARCHING = "Searching the sources…"
+#: The chat's status line once the answer is there.
+SEARCHED = "Searched {passages} passages in {ms:.0f} ms"

@@ -23,9 +23,11 @@ from assistant.errors import CorpusError
 from assistant.indexing.chunking import ChunkingRules, chunk_document, content_hash, embedding_text, sentence_spans
 from assistant.indexing.embedding import get_embedder
 from assistant.indexing.glossary import Glossary, load_curated
+from assistant.indexing.index import TERM_FREQUENCIES_FILE, count_document_frequencies
+from assistant.indexing.layout import IndexLayout, read_jsonl, store_name, write_jsonl
+from assistant.indexing.layout import staleness_reason as layout_staleness_reason
 from assistant.indexing.lexical import LexicalIndex
-from assistant.indexing.layout import IndexLayout, read_jsonl, write_jsonl
-from assistant.indexing.store import VectorStore, make_client
+from assistant.indexing.store import MIRROR_KEY, VectorStore, make_client, mirror_record
 from assistant.settings import Settings
 from assistant.types import Document
 
@@ -53,7 +55,8 @@ class BuildReport:
 def corpus_fingerprint(file_hashes: dict[str, str], curated: dict[str, str]) -> str:
     digest = hashlib.sha256()
     for name in sorted(file_hashes):
-        digest.update(f"{name}\0{file_hashes[name]}\n".encode())
+        # surrogateescape: a file whose name is not UTF-8 is refused by the loader but still counted here
+        digest.update(f"{name}\0{file_hashes[name]}\n".encode("utf-8", "surrogateescape"))
     digest.update(json.dumps(curated, sort_keys=True).encode())
     return digest.hexdigest()[:24]
 
@@ -69,33 +72,71 @@ def index_status(settings: Settings) -> dict[str, object]:
 
 
 def staleness_reason(settings: Settings, manifest: dict) -> str | None:
-    if manifest.get("settings_fingerprint") != settings.index_fingerprint():
-        return "the settings that shape the index changed"
-    if manifest.get("store") != _store_name(settings):
-        return "the vector store location changed"
+    """`layout.staleness_reason` with the corpus folder's current fingerprint (when there is a corpus:
+    without one there is nothing to compare against and the built index is still usable)."""
+    reason = layout_staleness_reason(settings, manifest)
+    if reason is not None or not settings.corpus_dir.is_dir():
+        return reason
+    current = corpus_fingerprint(_corpus_hashes(settings), load_curated(settings.corpus_dir))
+    return layout_staleness_reason(settings, manifest, current)
+
+
+def _corpus_hashes(settings: Settings) -> dict[str, str]:
+    """Every corpus file the indexer considers, refused ones included, so a corpus holding a refused
+    file is not taken for changed on every run."""
     from assistant.ingest.registry import corpus_files, file_hash
 
-    if not settings.corpus_dir.is_dir():
-        return None  # nothing to compare against; the built index is still usable
-    hashes = {str(p.relative_to(settings.corpus_dir)): file_hash(p) for p in corpus_files(settings.corpus_dir)}
-    if corpus_fingerprint(hashes, load_curated(settings.corpus_dir)) != manifest.get("corpus_fingerprint"):
-        return "the corpus changed"
-    return None
+    return {str(p.relative_to(settings.corpus_dir)): file_hash(p) for p in corpus_files(settings.corpus_dir)}
 
 
-def _store_name(settings: Settings) -> str:
-    return settings.chroma_url or "embedded"
+def collection_name(prefix: str, build_id: str) -> str:
+    """The Chroma collection of one build: unique per build and within Chroma's 3-63 characters.
+
+    `prefix-<build id>` when it fits (readable), else `prefix-<16 hex digits of the build id's hash>`;
+    the prefix is at most COLLECTION_PREFIX_MAX characters (checked by the settings), so never cut.
+    """
+    readable = f"{prefix}-{build_id}".replace(".", "-")
+    if len(readable) <= 63:
+        return readable
+    return f"{prefix}-{hashlib.sha256(build_id.encode()).hexdigest()[:16]}"
+
+
+#: Written into the index folder when a build fails (and removed by the next good one), so `ask` and
+#: the UI can say that answers come from an older build than the corpus.
+FAILURE_FILE = "LAST_FAILURE.json"
+
+
+def last_failure(settings: Settings) -> dict | None:
+    """The last build that failed after the served one was built (time and error), or None."""
+    try:
+        return json.loads((settings.index_dir / FAILURE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def build_index(settings: Settings, *, rebuild: bool = False, progress: Progress | None = None) -> BuildReport:
     """Bring the index up to date with the corpus and settings (or rebuild it when asked)."""
+    from assistant.settings_checks import require_dir
+    from assistant.tokens import use_cache_dir
+
     started = time.perf_counter()
     report = _progress(progress)
+    require_dir(settings, "index_dir")
+    require_dir(settings, "corpus_dir", writable=False, create=False)
+    use_cache_dir(settings.cache_dir / "tiktoken")
     layout = IndexLayout(settings.index_dir)
+    # the query path's ONNX export is made (or checked) here, so answering never needs torch
+    get_embedder(settings.embedding_model_path, settings.cache_dir).ensure_query_encoder()
     with layout.build_lock():
         layout.remove_abandoned_builds()
         previous = layout.current_manifest()
-        if previous and not rebuild and staleness_reason(settings, previous) is None:
+        if (
+            previous
+            and not rebuild
+            and staleness_reason(settings, previous) is None
+            and _collection_present(settings, previous)
+        ):
+            (layout.root / FAILURE_FILE).unlink(missing_ok=True)  # the served build matches the corpus again
             return BuildReport(
                 status="up-to-date",
                 build_id=previous["build_id"],
@@ -108,15 +149,41 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: Progress
         from assistant.ingest import load_corpus
 
         loaded = load_corpus(settings.corpus_dir)
+        from assistant.ingest.supersede import drop_superseded
+
+        drop_superseded(loaded)  # the full text of a review replaces its bundled front matter: one copy indexed
         if not loaded.documents:
             problems = "; ".join(loaded.problems) or "no corpus files"
             raise CorpusError(
                 f"Nothing to index in {settings.corpus_dir}: {problems}.",
                 hint="Add corpus files (see README) or fix RSA_CORPUS_DIR. The previous index, if any, is untouched.",
             )
-        result = _write_build(settings, layout, loaded, previous, report)
+        try:
+            result = _write_build(settings, layout, loaded, previous, report, file_hashes=_corpus_hashes(settings))
+        except BaseException as exc:
+            _record_failure(settings, exc)
+            raise
         result.seconds = round(time.perf_counter() - started, 2)
         return result
+
+
+def _record_failure(settings: Settings, exc: BaseException) -> None:
+    message = getattr(exc, "message", None) or (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    record = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "error": str(message)[:300]}
+    with contextlib.suppress(OSError):
+        (settings.index_dir / FAILURE_FILE).write_text(json.dumps(record, ensure_ascii=True), encoding="utf-8")
+
+
+def _collection_present(settings: Settings, manifest: dict) -> bool:
+    """In server mode, whether the served build's collection is still on the server (someone may have
+    dropped it); an index whose collection is gone is rebuilt, not reported up to date."""
+    if not settings.chroma_url:
+        return True
+    try:
+        VectorStore(make_client(settings.chroma_url, None), manifest["collection"], url=settings.chroma_url).count()
+    except Exception:
+        return False
+    return True
 
 
 def build_from_documents(
@@ -141,17 +208,23 @@ def build_from_documents(
     with layout.build_lock():
         layout.remove_abandoned_builds()
         previous = layout.current_manifest()
-        if (
-            previous
-            and previous.get("corpus_fingerprint") == fingerprint
-            and previous.get("settings_fingerprint") == settings.index_fingerprint()
-            and previous.get("store") == _store_name(settings)
-        ):
-            return BuildReport(status="up-to-date", build_id=previous["build_id"], documents=previous["documents"],
-                               chunks=previous["chunks"], sentences=previous.get("sentences", 0))
+        if previous and layout_staleness_reason(settings, previous, fingerprint) is None:
+            return BuildReport(
+                status="up-to-date",
+                build_id=previous["build_id"],
+                documents=previous["documents"],
+                chunks=previous["chunks"],
+                sentences=previous.get("sentences", 0),
+            )
         loaded = LoadResult(documents=list(documents))
         result = _write_build(
-            settings, layout, loaded, previous, _progress(progress), corpus_id=fingerprint, with_sentences=with_sentences
+            settings,
+            layout,
+            loaded,
+            previous,
+            _progress(progress),
+            corpus_id=fingerprint,
+            with_sentences=with_sentences,
         )
         result.seconds = round(time.perf_counter() - started, 2)
         return result
@@ -169,10 +242,11 @@ def _write_build(
     report: Progress,
     corpus_id: str | None = None,
     with_sentences: bool = True,
+    file_hashes: dict[str, str] | None = None,
 ) -> BuildReport:
-    build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
+    build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
     folder = layout.new_build_folder(build_id)
-    embedder = get_embedder(settings.embedding_model_path)
+    embedder = get_embedder(settings.embedding_model_path, settings.cache_dir)
     client = make_client(settings.chroma_url, folder / "chroma")  # fail fast, before embedding, if the store is down
     rules = ChunkingRules(
         max_tokens=settings.chunk_max_tokens,
@@ -209,7 +283,7 @@ def _write_build(
     ]
     (folder / "sources.json").write_text(json.dumps(sources, ensure_ascii=False), encoding="utf-8")
     (folder / "abstract_links.json").write_text(json.dumps(links, indent=1, sort_keys=True), encoding="utf-8")
-    collection = f"{settings.collection_prefix}-{build_id}".replace(".", "-")[:60]
+    collection = collection_name(settings.collection_prefix, build_id)
     store = VectorStore(client, collection, url=settings.chroma_url)
     store.create()
     store.add([row["id"] for row in chunk_rows], chunk_vectors, [row["filter"] for row in chunk_rows])
@@ -217,16 +291,25 @@ def _write_build(
     curated = load_curated(settings.corpus_dir)
     glossary = Glossary.from_texts((doc.text for doc in loaded.documents), curated)
     (folder / "glossary.json").write_text(glossary.to_json(), encoding="utf-8")
+    # the extractive generator's IDF weights, counted once here instead of at every start
+    by_id = {doc.source.id: doc.source for doc in loaded.documents}
+    frequencies = count_document_frequencies(
+        ((by_id[row["source_id"]], row["section"], row["text"]) for row in chunk_rows), glossary.expand
+    )
+    (folder / TERM_FREQUENCIES_FILE).write_text(json.dumps(frequencies, sort_keys=True), encoding="utf-8")
     lexical_texts = [glossary.expand(row["embed_text"]) for row in chunk_rows]
     LexicalIndex.build(lexical_texts).save(folder / "bm25")
     manifest = {
         "build_id": build_id,
-        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "settings_fingerprint": settings.index_fingerprint(),
-        "corpus_fingerprint": corpus_id or corpus_fingerprint(loaded.file_hashes, curated),
+        "corpus_fingerprint": corpus_id
+        or corpus_fingerprint(file_hashes if file_hashes is not None else loaded.file_hashes, curated),
         "corpus_dir": str(settings.corpus_dir),
-        "store": _store_name(settings),
+        "store": store_name(settings),
         "collection": collection,
+        # vouches for chunk_embeddings.npy as a copy of the collection (embedded reads search it exactly)
+        MIRROR_KEY: mirror_record([row["id"] for row in chunk_rows], chunk_vectors),
         "documents": len(loaded.documents),
         "chunks": len(chunk_rows),
         "sentences": len(sentence_rows),
@@ -238,8 +321,11 @@ def _write_build(
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     layout.switch_to(build_id)
+    (layout.root / FAILURE_FILE).unlink(missing_ok=True)
     report("Done", 1.0)
-    layout.prune(keep={build_id, previous["build_id"] if previous else ""}, drop_collection=_collection_dropper(settings))
+    kept = {build_id, previous["build_id"] if previous else ""}
+    live = {collection, previous.get("collection", "") if previous else ""}
+    layout.prune(keep=kept, drop_collection=_collection_dropper(settings, live))
     return BuildReport(
         status="built",
         build_id=build_id,
@@ -252,8 +338,12 @@ def _write_build(
     )
 
 
-def _collection_dropper(settings: Settings) -> Callable[[dict], None]:
+def _collection_dropper(settings: Settings, live: set[str]) -> Callable[[dict], None]:
+    """Drops the server collection of a pruned build, never one a kept build still serves from."""
+
     def drop(manifest: dict) -> None:
+        if manifest.get("collection") in live:
+            return
         if settings.chroma_url and manifest.get("store") == settings.chroma_url:
             with contextlib.suppress(Exception):
                 VectorStore(make_client(settings.chroma_url, None), manifest["collection"]).drop()
@@ -284,9 +374,14 @@ def _chunk_all(documents: list[Document], rules: ChunkingRules) -> tuple[list[di
                     if key not in sentence_index:
                         sentence_index[key] = len(sentence_rows)
                         sentence_rows.append(
-                            {"source_id": source.id, "section": chunk.section, "start": start, "end": end,
-                             "text": sections[chunk.section].text[start:end],
-                             "embed_text": sections[chunk.section].text[start:end]}
+                            {
+                                "source_id": source.id,
+                                "section": chunk.section,
+                                "start": start,
+                                "end": end,
+                                "text": sections[chunk.section].text[start:end],
+                                "embed_text": sections[chunk.section].text[start:end],
+                            }
                         )
                     rows.append(sentence_index[key])
             chunk_rows.append(
@@ -321,7 +416,11 @@ def _filter_metadata(source, section: str) -> dict[str, object]:
 
 def _previous_vectors(layout: IndexLayout, previous: dict | None, settings: Settings) -> dict[str, np.ndarray]:
     """content hash -> vector from the previous build, when it used the same embedding model."""
-    if not previous or previous.get("settings_fingerprint", {}).get("embedding_model") != settings.index_fingerprint()["embedding_model"]:
+    if (
+        not previous
+        or previous.get("settings_fingerprint", {}).get("embedding_model")
+        != settings.index_fingerprint()["embedding_model"]
+    ):
         return {}
     folder = layout.build_folder(previous["build_id"])
     vectors: dict[str, np.ndarray] = {}
@@ -343,11 +442,13 @@ def _embed_with_reuse(texts, reuse, embedder, settings, report, low, high) -> tu
     fresh: dict[str, np.ndarray] = {}
     batch = max(settings.embedding_batch_size, 1) * 4
     for at in range(0, len(missing), batch):
-        rows = missing[at:at + batch]
+        rows = missing[at : at + batch]
         for row, vector in zip(rows, embedder.encode([texts[i] for i in rows], settings.embedding_batch_size)):
             fresh[hashes[row]] = vector
         report("Embedding", low + (high - low) * min(1.0, (at + len(rows)) / max(len(missing), 1)))
-    dimension = next(iter(fresh.values())).shape[0] if fresh else (next(iter(reuse.values())).shape[0] if reuse else 384)
+    dimension = (
+        next(iter(fresh.values())).shape[0] if fresh else (next(iter(reuse.values())).shape[0] if reuse else 384)
+    )
     matrix = np.zeros((len(texts), dimension), dtype=np.float32)
     for i, h in enumerate(hashes):
         matrix[i] = fresh[h] if h in fresh else reuse[h]

@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from assistant.ingest.markers import reference_numbers
+from assistant.markers import reference_numbers
 from assistant.text import split_sentences
 from assistant.tokens import encoding
-from assistant.types import Chunk, Document
+from assistant.types import Chunk, Document, is_front_matter_section
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,24 @@ class ChunkingRules:
 
 
 def embedding_text(title: str, section: str, text: str) -> str:
-    """What the embedder reads for a chunk: its context (title, section) and its text."""
+    """What the embedder (and BM25) reads for a chunk: its context (title, section) and its text.
+
+    Front-matter lines (authors, funding, dates, licence...) go without the title: a title names the
+    article's whole topic, and a dozen tiny lines carrying it would match every topic question; they
+    say instead that they are about the article ("Who funded the article?"); of the wordings tried this
+    one brings article questions closest to their line and topic questions least close.
+    """
+    if is_front_matter_section(section):
+        return f"About the article - {section}: {text}"
     return f"{title}. {section}: {text}" if title else text
 
 
 def chunk_id(source_id: str, section: str, start: int, end: int) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-")[:40]
+    slug = re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-")
+    if len(slug) > 40:
+        # long heading paths ("Results › Effect of … › Figure 3") share their first 40 characters with
+        # their parent section: a short hash of the whole name keeps the ids of the two apart
+        slug = f"{slug[:40]}-{hashlib.sha1(section.encode('utf-8')).hexdigest()[:6]}"
     return f"{source_id}::{slug}::{start}-{end}"
 
 
@@ -83,7 +95,7 @@ def _group_spans(
     i = 0
     while i < len(sentences):
         j = i + 1
-        while j < len(sentences) and _fits(title, section, text[sentences[i][0]:sentences[j][1]], rules):
+        while j < len(sentences) and _fits(title, section, text[sentences[i][0] : sentences[j][1]], rules):
             j += 1
         yield sentences[i][0], sentences[j - 1][1]
         if j >= len(sentences):
@@ -91,7 +103,9 @@ def _group_spans(
         i = max(i + 1, j - rules.overlap_sentences)
 
 
-def _split_long(span: tuple[int, int], section: str, text: str, title: str, rules: ChunkingRules) -> list[tuple[int, int]]:
+def _split_long(
+    span: tuple[int, int], section: str, text: str, title: str, rules: ChunkingRules
+) -> list[tuple[int, int]]:
     """A sentence too long for one chunk is cut at word boundaries into pieces that fit."""
     start, end = span
     if _fits(title, section, text[start:end], rules):
@@ -104,7 +118,7 @@ def _split_long(span: tuple[int, int], section: str, text: str, title: str, rule
         # binary search for the longest run of words that still fits
         while low < high:
             middle = (low + high + 1) // 2
-            if _fits(title, section, text[words[piece_start][0]:words[middle - 1][1]], rules):
+            if _fits(title, section, text[words[piece_start][0] : words[middle - 1][1]], rules):
                 low = middle
             else:
                 high = middle - 1

@@ -55,11 +55,11 @@ def detect_abbreviations(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for match in _PAREN.finditer(text):
         inside = match.group(1).strip().split(";")[0].split(",")[0].strip()
-        before = text[:match.start()].rstrip()
+        before = text[: match.start()].rstrip()
         if _is_short_form(inside):
             short = _singular(inside)
             words = _WORD.findall(before)
-            window = words[-min(len(short) + 5, len(short) * 2):]
+            window = words[-min(len(short) + 5, len(short) * 2) :]
             candidate = " ".join(window)
             long_form = _best_long_form(short, candidate)
             if long_form and len(long_form) > len(short) and short.lower() not in long_form.lower().split():
@@ -94,8 +94,10 @@ class Glossary:
         self._long_to_short = {long.lower(): short for short, long in self.pairs.items()}
         if self.pairs:
             longs = sorted(self._long_to_short, key=len, reverse=True)
-            self._long_pattern = re.compile(
-                r"\b(" + "|".join(re.escape(l).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]") for l in longs) + r")s?\b",
+            self._long_pattern: re.Pattern[str] | None = re.compile(
+                r"\b("
+                + "|".join(re.escape(long).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]") for long in longs)
+                + r")s?\b",
                 re.IGNORECASE,
             )
         else:

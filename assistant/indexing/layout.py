@@ -1,8 +1,9 @@
 """The on-disk layout of the index folder and its atomic switch.
 
-    index/CURRENT             name of the build being served (replaced atomically)
-    index/builds/<id>/        one complete build: manifest.json, chunks, sentences, vectors, bm25/, chroma/
-    index/.build.lock         held while a build runs, so two builds never interleave
+index/CURRENT             name of the build being served (replaced atomically)
+index/builds/<id>/        one complete build: manifest.json, chunks, sentences, vectors, bm25/, chroma/
+index/.build.lock         held while a build runs, so two builds never interleave
+index/LAST_FAILURE.json   the error of the last failed build, until a build succeeds (`ask` warns)
 """
 
 from __future__ import annotations
@@ -16,6 +17,30 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from assistant.errors import IndexMissingError
+from assistant.settings import Settings
+
+#: Why a built index no longer matches; `staleness_reason` is the one rule, used by the build (is a
+#: rebuild needed?), the loader (may this index answer?) and the status shown by the CLI and the UI.
+SETTINGS_CHANGED = "the settings that shape the index changed"
+STORE_CHANGED = "the vector store location changed"
+CORPUS_CHANGED = "the corpus changed"
+
+
+def store_name(settings: Settings) -> str:
+    """The store a build is written for, as its manifest records it."""
+    return settings.chroma_url or "embedded"
+
+
+def staleness_reason(settings: Settings, manifest: dict, corpus_fingerprint: str | None = None) -> str | None:
+    """Why the build described by `manifest` does not match the settings (and the corpus, when its
+    current fingerprint is given), or None when it still matches."""
+    if manifest.get("settings_fingerprint") != settings.index_fingerprint():
+        return SETTINGS_CHANGED
+    if manifest.get("store") != store_name(settings):
+        return STORE_CHANGED
+    if corpus_fingerprint is not None and manifest.get("corpus_fingerprint") != corpus_fingerprint:
+        return CORPUS_CHANGED
+    return None
 
 
 class IndexLayout:

@@ -36,6 +36,20 @@ def find_doi(text: str) -> str:
     return normalize_doi(match.group(1)) if match else ""
 
 
+def own_doi(text: str, references=()) -> str:
+    """The first DOI in `text` that is not one of the document's references' DOIs.
+
+    Loaders pass the front of a document; a document without a DOI of its own must not take the
+    first DOI of its reference list as its identity (and link).
+    """
+    cited = {normalize_doi(r.doi) for r in references if getattr(r, "doi", "")}
+    for match in DOI_PATTERN.finditer(text or ""):
+        doi = normalize_doi(match.group(1))
+        if doi not in cited:
+            return doi
+    return ""
+
+
 def find_pmid(text: str) -> str:
     match = PMID_PATTERN.search(text or "")
     return match.group(1) if match else ""
@@ -74,5 +88,5 @@ def labelled_abstract(text: str) -> list[Section]:
     sections = []
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        sections.append(Section(match.group(1).strip().title().replace("And", "and"), text[match.end():end].strip()))
+        sections.append(Section(match.group(1).strip().title().replace("And", "and"), text[match.end() : end].strip()))
     return sections

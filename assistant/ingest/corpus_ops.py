@@ -1,21 +1,29 @@
 """Corpus management behind `rsa-assistant corpus`: add validated files, list and remove documents.
 
-Each added file is loaded first; a file that cannot be used is refused with a one-line reason and the
-rest of the batch still goes in. The caller re-indexes afterwards (incrementally: unchanged text is
-not embedded again).
+Each added file is loaded first; a file that cannot be used (unreadable, a duplicate, a name the
+indexer skips or that is not UTF-8) is refused with a one-line reason and the rest of the batch still
+goes in. Changes hold the corpus lock, so concurrent runs never both add the same document. The caller
+re-indexes afterwards (incrementally: unchanged text is not embedded again).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import itertools
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import CorpusError
-from assistant.ingest.registry import file_hash, load_corpus, load_path
+from assistant.ingest.registry import file_hash, load_corpus, load_path, skip_reason
+from assistant.settings import shown_path
 from assistant.types import Document
+
+_TEMPORARY = itertools.count()
 
 
 @dataclass
@@ -23,45 +31,94 @@ class AddReport:
     added: list[str] = field(default_factory=list)  # corpus-relative paths written
     unchanged: list[str] = field(default_factory=list)  # identical files already there
     refused: list[str] = field(default_factory=list)  # one line each, naming the file
+    skipped: list[str] = field(default_factory=list)  # files found in a folder that are never indexed
 
 
-def _candidates(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
+@contextlib.contextmanager
+def corpus_lock(corpus_dir: Path) -> Iterator[None]:
+    """Exclusive lock on the corpus folder for the duration of a change (blocks until free).
+
+    Held while the corpus is read and changed, so concurrent `corpus add/remove` runs never both pass
+    the duplicate check. The lock is taken on the folder itself (flock works on directories), so no
+    lock file ever sits among the corpus files.
+    """
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(corpus_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def _candidates(paths: list[Path]) -> list[tuple[Path, bool]]:
+    """(file, named explicitly) for each path given; folders contribute their files, in a stable order."""
+    files: list[tuple[Path, bool]] = []
     for path in paths:
-        files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-                     if path.is_dir() else [path])
+        if path.is_dir():
+            files.extend((p, False) for p in sorted(path.rglob("*")) if p.is_file())
+        else:
+            files.append((path, True))
     return files
 
 
+def _temporary_name(corpus_dir: Path) -> Path:
+    # short and fixed-length: a name derived from the file's own could pass the 255-byte limit
+    return corpus_dir / f".rsa-tmp-{os.getpid()}-{next(_TEMPORARY)}"
+
+
 def add_files(corpus_dir: Path, paths: list[Path]) -> AddReport:
-    """Copy each usable file into `corpus_dir` (after loading it); refuse the others with a reason."""
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    existing = load_corpus(corpus_dir)
-    taken = dict(existing.document_files)
+    """Copy each usable file into `corpus_dir` (after loading it); refuse the others with a reason.
+
+    Every file of the batch is tried: each one is either added (and reported) or refused with its
+    reason, whatever happened to the others. Runs under the corpus lock.
+    """
     report = AddReport()
-    for path in _candidates(paths):
-        try:
-            documents = load_path(path)
-            target = corpus_dir / path.name
-            if target.exists():
-                if file_hash(target) == file_hash(path):
-                    report.unchanged.append(target.name)
+    with corpus_lock(corpus_dir):
+        existing = load_corpus(corpus_dir)  # read under the lock: the duplicate check sees every earlier add
+        taken = dict(existing.document_files)
+        for path, explicit in _candidates(paths):
+            try:
+                reason = skip_reason(path.name)
+                if reason and not explicit:
+                    report.skipped.append(f"{shown_path(path)}: {reason}")
                     continue
-                raise CorpusError(f"{path}: a different file named {path.name} is already in the corpus.")
-            clashes = [d.source.id for d in documents if d.source.id in taken]
-            if clashes:
-                raise CorpusError(
-                    f"{path}: document id '{clashes[0]}' is already in the corpus ({taken[clashes[0]]})."
-                )
-        except CorpusError as exc:
-            report.refused.append(exc.message)
-            continue
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        shutil.copyfile(path, temporary)
-        os.replace(temporary, target)  # never a half-copied file in the corpus
-        taken.update({d.source.id: target.name for d in documents})
-        report.added.append(target.name)
+                if reason:
+                    raise CorpusError(f"{shown_path(path)}: not added: {reason}.", hint="Rename the file to add it.")
+                documents = load_path(path)
+                target = corpus_dir / path.name
+                if target.exists():
+                    if file_hash(target) == file_hash(path):
+                        report.unchanged.append(target.name)
+                        continue
+                    raise CorpusError(f"{path}: a different file named {path.name} is already in the corpus.")
+                clashes = [d.source.id for d in documents if d.source.id in taken]
+                if clashes:
+                    raise CorpusError(
+                        f"{path}: document id '{clashes[0]}' is already in the corpus ({taken[clashes[0]]})."
+                    )
+                _copy_into(path, target)
+            except CorpusError as exc:
+                report.refused.append(str(exc))
+                continue
+            taken.update({d.source.id: target.name for d in documents})
+            report.added.append(target.name)
     return report
+
+
+def _copy_into(path: Path, target: Path) -> None:
+    """Copy through a temporary file and one rename: never a half-copied file in the corpus."""
+    temporary = _temporary_name(target.parent)
+    try:
+        shutil.copyfile(path, temporary)
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise CorpusError(
+            f"{shown_path(path)}: could not be copied into the corpus ({exc.strerror or type(exc).__name__}).",
+            hint="Check the free space and permissions of the corpus folder.",
+        ) from None
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -70,12 +127,32 @@ class Listed:
     kind: str
     title: str
     file: str
+    #: headed sections of a full text (JATS counts its own headings), and its reference-list entries
+    sections: int = 0
+    references: int = 0
+    #: "" when indexed; "superseded by <id>" when a fuller copy of the same article is indexed instead
+    status: str = ""
+    #: top-level headings of a full text with a reference list (empty for abstracts and digests)
+    headings: tuple[str, ...] = ()
 
 
 def list_documents(corpus_dir: Path) -> tuple[list[Listed], list[str]]:
+    from assistant.ingest.jats import outline
+    from assistant.ingest.supersede import superseded_by
+
     loaded = load_corpus(corpus_dir)
+    replaced = superseded_by(loaded.documents)
     rows = [
-        Listed(d.source.id, d.source.kind.value, d.source.title, loaded.document_files.get(d.source.id, ""))
+        Listed(
+            d.source.id,
+            d.source.kind.value,
+            d.source.title,
+            loaded.document_files.get(d.source.id, ""),
+            sections=int(dict(d.source.extra).get("sections") or len(d.sections)),
+            references=len(d.references),
+            status=f"superseded by {replaced[d.source.id]}" if d.source.id in replaced else "",
+            headings=outline(d) if d.references else (),
+        )
         for d in loaded.documents
     ]
     return rows, loaded.problems
@@ -83,14 +160,24 @@ def list_documents(corpus_dir: Path) -> tuple[list[Listed], list[str]]:
 
 def remove_document(corpus_dir: Path, identifier: str) -> str:
     """Remove a document by id (or a corpus file by its path); returns what was removed, in words."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"Corpus folder {shown_path(corpus_dir)} does not exist.", hint="Check RSA_CORPUS_DIR.")
+    with corpus_lock(corpus_dir):
+        return _remove_locked(corpus_dir, identifier)
+
+
+def _remove_locked(corpus_dir: Path, identifier: str) -> str:
     file_path = corpus_dir / identifier
     if file_path.is_file() and file_path.resolve().is_relative_to(corpus_dir.resolve()):
-        file_path.unlink()
-        return f"removed file {identifier}"
+        file_path.unlink()  # also how a file with an unusable (non-UTF-8) name leaves the corpus
+        return f"removed file {shown_path(identifier)}"
     loaded = load_corpus(corpus_dir)
     relative = loaded.document_files.get(identifier)
     if relative is None:
-        raise CorpusError(f"No document or file '{identifier}' in {corpus_dir}.", hint="See `rsa-assistant corpus list`.")
+        raise CorpusError(
+            f"No document or file '{shown_path(identifier)}' in {shown_path(corpus_dir)}.",
+            hint="See `rsa-assistant corpus list`.",
+        )
     path = corpus_dir / relative
     siblings = [i for i, f in loaded.document_files.items() if f == relative]
     if len(siblings) == 1:
@@ -112,10 +199,18 @@ def remove_document(corpus_dir: Path, identifier: str) -> str:
 def _remove_yaml_entry(path: Path, identifier: str) -> None:
     """Cut the `- id: <identifier>` block out of a digest, keeping every other line (and comments)."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines)
-                  if re.match(rf"^(\s*)-\s+id:\s*['\"]?{re.escape(identifier)}['\"]?\s*$", line)), None)
+    start = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if re.match(rf"^(\s*)-\s+id:\s*['\"]?{re.escape(identifier)}['\"]?\s*$", line)
+        ),
+        None,
+    )
     if start is None:
-        raise CorpusError(f"{path}: entry '{identifier}' is not written as '- id: {identifier}'; edit the file by hand.")
+        raise CorpusError(
+            f"{path}: entry '{identifier}' is not written as '- id: {identifier}'; edit the file by hand."
+        )
     indent = len(lines[start]) - len(lines[start].lstrip())
     end = start + 1
     while end < len(lines) and not (lines[end].strip() and len(lines[end]) - len(lines[end].lstrip()) <= indent):
@@ -138,9 +233,12 @@ def _remove_xml_entry(path: Path, identifier: str) -> None:
 
 
 def _replace(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    temporary = _temporary_name(path.parent)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def reference_identifiers(documents: list[Document], *, digest: bool = False) -> tuple[list[str], list[str]]:

@@ -31,17 +31,27 @@ def _text(value: object) -> str:
 def _record(item: dict) -> AbstractRecord:
     issued = item.get("issued") or {}
     parts = issued.get("date-parts") if isinstance(issued, dict) else None
-    year = year_of(parts[0][0]) if parts and isinstance(parts, list) and parts[0] else year_of(_text(issued.get("raw", "")) if isinstance(issued, dict) else "")
+    year = (
+        year_of(parts[0][0])
+        if parts and isinstance(parts, list) and parts[0]
+        else year_of(_text(issued.get("raw", "")) if isinstance(issued, dict) else "")
+    )
     authors = []
     for author in item.get("author") or []:
         if isinstance(author, dict):
-            name = author.get("literal") or " ".join(str(author.get(k, "")) for k in ("family", "given") if author.get(k))
+            name = author.get("literal") or " ".join(
+                str(author.get(k, "")) for k in ("family", "given") if author.get(k)
+            )
             if name:
                 authors.append(str(name))
     record = AbstractRecord(
-        title=_text(item.get("title")), authors=authors, year=year,
+        title=_text(item.get("title")),
+        authors=authors,
+        year=year,
         journal=_text(item.get("container-title")) or _text(item.get("container-title-short")),
-        doi=_text(item.get("DOI")), pmid=_text(item.get("PMID")), pmcid=_text(item.get("PMCID")),
+        doi=_text(item.get("DOI")),
+        pmid=_text(item.get("PMID")),
+        pmcid=_text(item.get("PMCID")),
     )
     record.set_abstract_text(_text(item.get("abstract")))
     return record

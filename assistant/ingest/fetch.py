@@ -1,14 +1,21 @@
-"""Fetching cited abstracts from NCBI E-utilities into a resumable cache under corpus/pubmed/.
+"""Fetching from NCBI into a resumable cache in the corpus: cited abstracts, and a review's full text.
 
 esearch turns DOIs into PMIDs, efetch returns PubMed XML; each article is stored as its own
 `corpus/pubmed/<PMID>.xml`, so an interrupted fetch resumes where it stopped and PMIDs already
 fetched are skipped. Requests are paced to NCBI's limits (3/s, or 10/s with NCBI_API_KEY) and
 retried with backoff on 429 and 5xx replies.
+
+`fetch_review` does the whole review in one go: the NCBI ID converter resolves a DOI, PMID or PMCID;
+the JATS full text comes from PMC (efetch db=pmc) when the article is open access there and is stored
+as `corpus/fulltext/PMC<id>.nxml` (otherwise its PubMed abstract is fetched instead, and the report
+says why); then the abstracts of every reference carrying a PMID or DOI. Every file is written
+atomically, so a run killed at any point loses nothing and the next run starts where it stopped.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -36,7 +43,8 @@ class FetchSettings(BaseSettings):
         "https://eutils.ncbi.nlm.nih.gov/entrez/eutils", description="Base URL of NCBI E-utilities (tests use a fake)."
     )
     ncbi_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("NCBI_API_KEY", "RSA_NCBI_API_KEY"),
+        None,
+        validation_alias=AliasChoices("NCBI_API_KEY", "RSA_NCBI_API_KEY"),
         description="NCBI API key; raises the request limit from 3 to 10 per second.",
     )
     eutils_email: str = Field("", description="Contact e-mail NCBI asks callers to send (optional).")
@@ -44,6 +52,10 @@ class FetchSettings(BaseSettings):
     eutils_max_retries: int = Field(4, ge=0, le=10, description="Retries of a request answered 429/5xx or not at all.")
     eutils_backoff_s: float = Field(1.0, ge=0, description="First retry delay; doubles on each further retry.")
     eutils_batch_size: int = Field(100, ge=1, le=500, description="PMIDs asked for in one efetch request.")
+    idconv_base_url: str = Field(
+        "https://www.ncbi.nlm.nih.gov/pmc/utils/idconv/v1.0/",
+        description="NCBI PMC ID converter (DOI/PMID/PMCID to each other) used by `corpus fetch --review`; tests use a fake.",
+    )
 
     @property
     def requests_per_second(self) -> int:
@@ -77,8 +89,12 @@ class FetchReport:
     unresolved_dois: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, list[str]]:
-        return {"fetched": self.fetched, "skipped": self.skipped, "missing": self.missing,
-                "unresolved_dois": self.unresolved_dois}
+        return {
+            "fetched": self.fetched,
+            "skipped": self.skipped,
+            "missing": self.missing,
+            "unresolved_dois": self.unresolved_dois,
+        }
 
 
 class EutilsClient:
@@ -87,8 +103,13 @@ class EutilsClient:
     def __init__(self, settings: FetchSettings | None = None, *, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings or FetchSettings()
         self.limiter = RateLimiter(self.settings.requests_per_second)
-        self.client = httpx.Client(timeout=self.settings.eutils_timeout_s, transport=transport,
-                                   headers={"User-Agent": f"{TOOL_NAME} (cited-abstract fetch)"})
+        # NCBI moves services now and then (the ID converter did); a redirect is followed, not an error
+        self.client = httpx.Client(
+            timeout=self.settings.eutils_timeout_s,
+            transport=transport,
+            follow_redirects=True,
+            headers={"User-Agent": f"{TOOL_NAME} (cited-abstract fetch)"},
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -109,11 +130,14 @@ class EutilsClient:
 
     def get(self, endpoint: str, **params: str) -> httpx.Response:
         url = f"{self.settings.eutils_base_url.rstrip('/')}/{endpoint}"
+        return self._get(url, endpoint, self._params(**params))
+
+    def _get(self, url: str, endpoint: str, params: dict[str, str]) -> httpx.Response:
         last = ""
         for attempt in range(self.settings.eutils_max_retries + 1):
             self.limiter.wait()
             try:
-                response = self.client.get(url, params=self._params(**params))
+                response = self.client.get(url, params=params)
             except httpx.HTTPError as exc:
                 last = f"{type(exc).__name__}: {exc}"
             else:
@@ -146,6 +170,23 @@ class EutilsClient:
     def fetch_xml(self, pmids: list[str]) -> bytes:
         return self.get("efetch.fcgi", id=",".join(pmids), retmode="xml", rettype="abstract").content
 
+    def convert_id(self, identifier: str) -> dict[str, str]:
+        """The ID converter's record for one DOI, PMID or PMCID: {'doi', 'pmid', 'pmcid'} as far as known."""
+        params = {"ids": identifier, "format": "json", "tool": TOOL_NAME}
+        if self.settings.eutils_email:
+            params["email"] = self.settings.eutils_email
+        response = self._get(self.settings.idconv_base_url, "ID converter", params)
+        try:
+            records = response.json()["records"]
+        except (ValueError, KeyError, TypeError):
+            raise FetchError(f"The NCBI ID converter gave an unreadable answer for {identifier}.") from None
+        record = records[0] if records and isinstance(records[0], dict) else {}
+        found = {key: str(record.get(key) or "").strip() for key in ("doi", "pmid", "pmcid")}
+        return found if record.get("status") != "error" else {key: "" for key in found}
+
+    def fetch_pmc(self, pmcid: str) -> bytes:
+        return self.get("efetch.fcgi", db="pmc", id=pmcid.removeprefix("PMC"), retmode="xml").content
+
 
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
@@ -160,7 +201,8 @@ def cached_pmids(cache_dir: Path) -> set[str]:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    # a hidden temporary name: a run killed mid-write leaves nothing the corpus would try to load
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
 
@@ -173,22 +215,31 @@ def store_articles(xml: bytes, cache_dir: Path) -> list[str]:
         raise FetchError(exc.message, hint="Run the fetch again later; fetched PMIDs are kept.") from None
     if root.tag != "PubmedArticleSet":
         raise FetchError(f"E-utilities efetch answered <{root.tag}>, not a PubmedArticleSet.")
+    from assistant.ingest.corpus_ops import corpus_lock
+
     cache_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for article in root.findall("PubmedArticle"):
-        pmid = (article.findtext("MedlineCitation/PMID") or "").strip()
-        if not pmid.isdigit():
-            continue
-        body = ET.tostring(article, encoding="unicode")
-        _write_atomically(cache_dir / f"{pmid}.xml",
-                          f'<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>{body}</PubmedArticleSet>\n'.encode())
-        written.append(pmid)
+    with corpus_lock(cache_dir.parent):  # the corpus folder: a concurrent `corpus add` waits for the batch
+        for article in root.findall("PubmedArticle"):
+            pmid = (article.findtext("MedlineCitation/PMID") or "").strip()
+            if not pmid.isdigit():
+                continue
+            body = ET.tostring(article, encoding="unicode")
+            _write_atomically(
+                cache_dir / f"{pmid}.xml",
+                f'<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>{body}</PubmedArticleSet>\n'.encode(),
+            )
+            written.append(pmid)
     return written
 
 
 def fetch_abstracts(
-    pmids: Iterable[str], dois: Iterable[str], cache_dir: Path, *,
-    settings: FetchSettings | None = None, progress: Progress | None = None,
+    pmids: Iterable[str],
+    dois: Iterable[str],
+    cache_dir: Path,
+    *,
+    settings: FetchSettings | None = None,
+    progress: Progress | None = None,
 ) -> FetchReport:
     """Fetch the abstracts of `pmids` (and of `dois`, resolved to PMIDs) into `cache_dir`."""
     report = FetchReport()
@@ -209,7 +260,7 @@ def fetch_abstracts(
         batch = client.settings.eutils_batch_size
         done = 0
         for at in range(0, len(todo), batch):
-            chunk = todo[at:at + batch]
+            chunk = todo[at : at + batch]
             written = set(store_articles(client.fetch_xml(chunk), cache_dir))
             report.fetched.extend(p for p in chunk if p in written)
             report.missing.extend(p for p in chunk if p not in written)
@@ -217,3 +268,181 @@ def fetch_abstracts(
             if progress:
                 progress(done, len(todo))
     return report
+
+
+# -- a whole review: identifiers, full text, cited abstracts ------------------------------------------
+
+StageProgress = Callable[[str, int, int], None]
+_DOI_START = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+
+
+@dataclass
+class ReviewFetchReport:
+    """What `fetch_review` did, for the summary: the review's identifiers, its full text, its references."""
+
+    identifier: str
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    #: "fetched", "cached", or "abstract only" (with `full_text_reason`)
+    full_text: str = ""
+    full_text_reason: str = ""
+    full_text_file: str = ""
+    references: int = 0
+    abstracts: FetchReport = field(default_factory=FetchReport)
+    #: reference numbers whose entry carries neither PMID nor DOI
+    without_identifier: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "identifier": self.identifier,
+            "doi": self.doi,
+            "pmid": self.pmid,
+            "pmcid": self.pmcid,
+            "full_text": self.full_text,
+            "full_text_reason": self.full_text_reason,
+            "full_text_file": self.full_text_file,
+            "references": self.references,
+            "abstracts": self.abstracts.to_dict(),
+            "without_identifier": self.without_identifier,
+        }
+
+
+def classify_identifier(identifier: str) -> tuple[str, str]:
+    """('doi' | 'pmid' | 'pmcid', normalised value), or a FetchError saying what is accepted."""
+    value = identifier.strip()
+    doi = _DOI_START.match(value)
+    if doi:
+        return "doi", doi.group(1).rstrip(".,;").lower()
+    if re.fullmatch(r"(?i)pmc\d{1,9}", value):
+        return "pmcid", value.upper()
+    if re.fullmatch(r"(?i)(?:pmid:?\s*)?\d{1,9}", value):
+        return "pmid", re.sub(r"\D", "", value)
+    raise FetchError(
+        f"'{identifier}' is not a DOI, PMID or PMCID.",
+        hint="Give e.g. 10.4252/wjsc.v17.i8.108695, 40881633 or PMC12345678.",
+    )
+
+
+def full_text_path(corpus_dir: Path, pmcid: str) -> Path:
+    return corpus_dir / "fulltext" / f"{pmcid}.nxml"
+
+
+def _article_bytes(answer: bytes) -> bytes | None:
+    """The JATS <article> inside an efetch db=pmc answer, when it carries a body (open access)."""
+    from assistant.ingest.pubmed_xml import parse_pubmed_xml
+
+    try:
+        root = parse_pubmed_xml(answer, Path("PMC efetch answer"))
+    except CorpusError as exc:
+        raise FetchError(exc.message, hint="Run the fetch again later; what was fetched is kept.") from None
+    article = (
+        root
+        if root.tag.rsplit("}", 1)[-1] == "article"
+        else next((e for e in root.iter() if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == "article"), None)
+    )
+    if article is None or not any(
+        isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == "body" for e in article.iter()
+    ):
+        return None
+    text = answer.decode("utf-8", errors="replace")
+    start = re.search(r"<article[\s>]", text)
+    end = text.rfind("</article>")
+    if not start or end < 0:
+        return None
+    # the article's own bytes, as PMC serves them (namespace declarations included)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text[start.start() : end + len("</article>")] + "\n").encode()
+
+
+def fetch_review(
+    identifier: str,
+    corpus_dir: Path,
+    *,
+    settings: FetchSettings | None = None,
+    progress: StageProgress | None = None,
+) -> ReviewFetchReport:
+    """Resolve `identifier`, fetch the review's JATS full text (or its abstract), then its cited abstracts."""
+    kind, value = classify_identifier(identifier)
+    tick = progress or (lambda stage, done, total: None)
+    report = ReviewFetchReport(identifier=identifier)
+    setattr(report, kind, value)  # the identifier given is known before any lookup
+    with EutilsClient(settings) as client:
+        tick("Resolving identifiers", 0, 1)
+        found = client.convert_id(value)
+        report.doi = report.doi or found.get("doi", "").lower()
+        report.pmid = report.pmid or found.get("pmid", "")
+        report.pmcid = report.pmcid or found.get("pmcid", "")
+        tick("Resolving identifiers", 1, 1)
+        if kind == "doi" and not report.pmid and not report.pmcid:
+            pmids = client.pmids_for_doi(value)  # not in PMC: PubMed may still know it
+            report.pmid = pmids[0] if pmids else ""
+        tick("Full text", 0, 1)
+        from assistant.ingest.corpus_ops import corpus_lock
+
+        with corpus_lock(corpus_dir):  # the check for a hand-added copy and the write are one step
+            article = _full_text(client, report, corpus_dir)
+        tick("Full text", 1, 1)
+    if article is None:
+        if not report.pmid:
+            raise FetchError(
+                f"{identifier}: not open access in PubMed Central and no PMID to fetch its abstract by"
+                f" ({report.full_text_reason}).",
+                hint="Add the review's full text yourself: rsa-assistant corpus add review.nxml (or .html/.pdf).",
+            )
+        report.abstracts = fetch_abstracts([report.pmid], [], corpus_dir / "pubmed", settings=settings)
+        return report
+    references = article.references
+    report.references = len(references)
+    pmids = [r.pmid for r in references if r.pmid]
+    dois = [r.doi for r in references if r.doi and not r.pmid]
+    report.without_identifier = [r.number for r in references if not r.pmid and not r.doi]
+    report.abstracts = fetch_abstracts(
+        pmids,
+        dois,
+        corpus_dir / "pubmed",
+        settings=settings,
+        progress=lambda done, total: tick("Cited abstracts", done, total),
+    )
+    return report
+
+
+def _full_text_in_corpus(corpus_dir: Path, report: ReviewFetchReport) -> Path | None:
+    """A JATS file of the same article already added by hand (`corpus add review.nxml`): used, not fetched
+    again, so the corpus never holds two copies under one id."""
+    from assistant.ingest.jats import parse_jats
+
+    for candidate in sorted(corpus_dir.rglob("*.nxml")) if corpus_dir.is_dir() else []:
+        try:
+            source = parse_jats(candidate.read_bytes(), candidate).source
+        except (CorpusError, OSError):
+            continue
+        if (report.pmcid and source.pmcid == report.pmcid) or (report.doi and source.doi == report.doi.lower()):
+            return candidate
+    return None
+
+
+def _full_text(client: EutilsClient, report: ReviewFetchReport, corpus_dir: Path):
+    """The parsed JATS article (fetched now or cached before), or None with `full_text_reason` set."""
+    from assistant.ingest.jats import parse_jats
+
+    if not report.pmcid:
+        report.full_text, report.full_text_reason = "abstract only", "not in PubMed Central"
+        return None
+    path = _full_text_in_corpus(corpus_dir, report) or full_text_path(corpus_dir, report.pmcid)
+    if path.is_file():
+        report.full_text = "cached"
+    else:
+        data = _article_bytes(client.fetch_pmc(report.pmcid))
+        if data is None:
+            report.full_text = "abstract only"
+            report.full_text_reason = f"{report.pmcid} is in PubMed Central but its full text is not open for download"
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        parse_jats(data, path)  # refuse a broken answer before it reaches the corpus
+        _write_atomically(path, data)
+        report.full_text = "fetched"
+    report.full_text_file = str(path.relative_to(corpus_dir))
+    try:
+        return parse_jats(path.read_bytes(), path)
+    except CorpusError as exc:
+        raise FetchError(exc.message, hint=f"Delete {path} and run the fetch again.") from None

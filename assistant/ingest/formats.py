@@ -7,20 +7,30 @@ pays for pypdf, BeautifulSoup or defusedxml.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from assistant.ingest.registry import Loader
+from assistant.types import Document
+
+#: A loader reads one file into documents (raising CorpusError for a file it cannot use).
+Loader = Callable[[Path], list[Document]]
 
 #: suffix -> (module in assistant.ingest, loader function)
 _LOADERS: dict[str, tuple[str, str]] = {
     ".pdf": ("pdf_review", "load_pdf"),
-    ".html": ("html_review", "load_html"), ".htm": ("html_review", "load_html"), ".xhtml": ("html_review", "load_html"),
-    ".md": ("markdown", "load_markdown"), ".markdown": ("markdown", "load_markdown"),
-    ".xml": ("pubmed_xml", "load_pubmed_xml"),
-    ".nbib": ("medline", "load_medline"), ".medline": ("medline", "load_medline"),
+    ".html": ("html_review", "load_html"),
+    ".htm": ("html_review", "load_html"),
+    ".xhtml": ("html_review", "load_html"),
+    ".md": ("markdown", "load_markdown"),
+    ".markdown": ("markdown", "load_markdown"),
+    ".xml": ("jats", "load_xml"),
+    ".nxml": ("jats", "load_jats"),  # .xml: JATS <article> or PubMed XML
+    ".nbib": ("medline", "load_medline"),
+    ".medline": ("medline", "load_medline"),
     ".ris": ("ris", "load_ris"),
-    ".bib": ("bibtex", "load_bibtex"), ".bibtex": ("bibtex", "load_bibtex"),
+    ".bib": ("bibtex", "load_bibtex"),
+    ".bibtex": ("bibtex", "load_bibtex"),
     ".json": ("csl_json", "load_csl_json"),
 }
 

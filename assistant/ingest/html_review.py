@@ -17,16 +17,29 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from assistant.errors import CorpusError
 from assistant.ingest.common import PMID_PATTERN, clean, find_doi, normalize_doi, slug, unique_sections
 from assistant.ingest.references import ENTRY_START, is_reference_heading, make_reference
+from assistant.markers import marker_body
 from assistant.types import Document, Reference, Section, Source, SourceKind
+from assistant.urls import safe_http_url
 
 _HEADINGS = ("h1", "h2", "h3", "h4")
 _BLOCKS = ("p", "li", "figcaption", "caption", "blockquote", "dd")
 _DROPPED = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "button", "svg", "template")
-_MARKER_BODY = re.compile(r"^\[?\s*(\d{1,4}(?:\s*[-–,]\s*\d{1,4})*)\s*\]?$")
 _NUMBER_IN_ID = re.compile(r"(\d{1,4})$")
 CAPTIONS = "Figures and tables"
-_LINK_LABELS = {"pubmed", "doi", "crossref", "google scholar", "pmc", "pmc free article", "full text", "free article",
-                "reference citation analysis", "[pubmed]", "[doi]", "[crossref]"}
+_LINK_LABELS = {
+    "pubmed",
+    "doi",
+    "crossref",
+    "google scholar",
+    "pmc",
+    "pmc free article",
+    "full text",
+    "free article",
+    "reference citation analysis",
+    "[pubmed]",
+    "[doi]",
+    "[crossref]",
+}
 
 
 def load_html(path: Path) -> list[Document]:
@@ -47,7 +60,7 @@ def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
     values = []
     for name in names:
         for tag in soup.find_all("meta", attrs={"name": re.compile(f"^{re.escape(name)}$", re.I)}):
-            content = clean(tag.get("content", ""))
+            content = clean(str(tag.get("content") or ""))
             if content:
                 values.append(content)
     return values
@@ -56,8 +69,10 @@ def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
 def _source(soup: BeautifulSoup, path: Path) -> Source:
     first = lambda *names: next(iter(_meta(soup, *names)), "")  # noqa: E731
     h1 = soup.find("h1")
-    title = first("citation_title", "dc.title") or (clean(h1.get_text(" ")) if h1 else "") or (
-        clean(soup.title.get_text()) if soup.title else path.stem
+    title = (
+        first("citation_title", "dc.title")
+        or (clean(h1.get_text(" ")) if h1 else "")
+        or (clean(soup.title.get_text()) if soup.title else path.stem)
     )
     doi = normalize_doi(first("citation_doi", "dc.identifier", "prism.doi"))
     doi = doi if doi.startswith("10.") else find_doi(doi)
@@ -75,7 +90,10 @@ def _source(soup: BeautifulSoup, path: Path) -> Source:
         pmid=pmid if pmid.isdigit() else "",
         evidence="review",
         licence=first("dc.rights", "citation_license"),
-        url=first("citation_fulltext_html_url", "citation_abstract_html_url"),
+        # meta tags are untrusted: only a plain http(s) URL may become the source's link
+        url=next(
+            (u for u in _meta(soup, "citation_fulltext_html_url", "citation_abstract_html_url") if safe_http_url(u)), ""
+        ),
         extra=(("file", path.name),),
     )
 
@@ -83,10 +101,9 @@ def _source(soup: BeautifulSoup, path: Path) -> Source:
 def _markers_as_text(soup: BeautifulSoup) -> None:
     """<sup>12</sup> and <a href="#B12">12</a> become literal '[12]' text, so markers survive get_text."""
     for sup in soup.find_all("sup"):
-        body = _MARKER_BODY.match(clean(sup.get_text("")))
+        body = marker_body(clean(sup.get_text("")))
         if body and not sup.find_parent(_HEADINGS):
-            numbers = re.sub(r"\s+", "", body.group(1))
-            sup.replace_with(NavigableString(f"[{numbers}]"))
+            sup.replace_with(NavigableString(f"[{body}]"))
     for link in soup.find_all("a", href=re.compile(r"^#")):
         text = clean(link.get_text(""))
         if text.isdigit() and len(text) <= 4:
@@ -98,7 +115,7 @@ def _walk(soup: BeautifulSoup, title: str) -> tuple[list[Section], list[Referenc
     sections: list[Section] = []
     captions: list[str] = []
     references: list[Reference] = []
-    name, buffer, in_references = "Text", [], False
+    name, buffer, in_references = "Text", list[str](), False
 
     def flush() -> None:
         if buffer and not in_references:
@@ -132,7 +149,7 @@ def _walk(soup: BeautifulSoup, title: str) -> tuple[list[Section], list[Referenc
 
 def _is_reference_item(element: Tag) -> bool:
     parent = element.find_parent(["ol", "ul", "div", "section"])
-    marks = " ".join(str(v) for v in (parent.get("class") or []) + [parent.get("id") or ""]) if parent else ""
+    marks = " ".join([*(str(v) for v in (parent.get("class") or [])), str(parent.get("id") or "")]) if parent else ""
     return bool(re.search(r"ref-list|references|bibliography|citation-list", marks, re.I))
 
 
@@ -140,7 +157,7 @@ def _reference(element: Tag, text: str, position: int) -> Reference:
     number = _number_of(element, text, position)
     doi = pmid = ""
     for link in element.find_all("a", href=True):
-        href = link["href"]
+        href = str(link["href"])
         doi = doi or (find_doi(href) if "doi" in href.lower() else "")
         match = PMID_PATTERN.search(href)
         pmid = pmid or (match.group(1) if match else "")
@@ -156,12 +173,13 @@ def _number_of(element: Tag, text: str, position: int) -> int:
     if start:
         return int(start.group(1))
     for candidate in (element.get("id"), *(a.get("id") or a.get("name") for a in element.find_all("a"))):
-        match = _NUMBER_IN_ID.search(candidate or "")
+        match = _NUMBER_IN_ID.search(str(candidate or ""))
         if match:
             return int(match.group(1))
     if element.name == "li" and element.parent is not None and element.parent.name == "ol":
         items = [li for li in element.parent.find_all("li", recursive=False)]
-        first = int(element.parent.get("start", 1)) if str(element.parent.get("start", "1")).isdigit() else 1
+        start_attr = str(element.parent.get("start") or "1")
+        first = int(start_attr) if start_attr.isdigit() else 1
         return first + items.index(element)
     return position
 

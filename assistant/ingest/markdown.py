@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.ingest.common import find_doi, read_text, slug, unique_sections
-from assistant.ingest.references import split_off_references
+from assistant.ingest.common import own_doi, read_text, slug, unique_sections
+from assistant.ingest.references import is_reference_heading, split_off_references
 from assistant.types import Document, Section, Source, SourceKind
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -21,10 +21,11 @@ _SUPERSCRIPT = re.compile(r"<sup>\s*\[?([\d,\s–-]+)\]?\s*</sup>|\^\[?([\d,–-
 
 def load_markdown(path: Path) -> list[Document]:
     text = read_text(path)
-    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)  # YAML front matter is not article text
+    front_matter = re.match(r"\A---\n(.*?)\n---\n", text, flags=re.S)
+    text = text[front_matter.end() :] if front_matter else text  # YAML front matter is not article text
     title = ""
     sections: list[Section] = []
-    name, lines, fenced = "Text", [], False
+    name, lines, fenced = "Text", list[str](), False
     for raw in text.splitlines():
         if raw.strip().startswith("```"):
             fenced = not fenced
@@ -43,17 +44,35 @@ def load_markdown(path: Path) -> list[Document]:
     sections.append(Section(name, _paragraphs(lines)))
     sections, references = split_off_references(sections)
     title = title or path.stem
-    doi = find_doi(text[:3000])
+    # the document's own DOI: in its front matter or its text before the reference list, never a cited one
+    front = _before_references(text)[:3000]
+    doi = own_doi((front_matter.group(1) + "\n" if front_matter else "") + front, references)
     source = Source(
-        id=f"review-{slug(doi)}" if doi else slug(path.stem), kind=SourceKind.REVIEW, title=title, doi=doi,
-        evidence="review", extra=(("file", path.name),),
+        id=f"review-{slug(doi)}" if doi else slug(path.stem),
+        kind=SourceKind.REVIEW,
+        title=title,
+        doi=doi,
+        evidence="review",
+        extra=(("file", path.name),),
     )
     return [Document(source=source, sections=unique_sections(sections), references=tuple(references))]
 
 
+def _before_references(text: str) -> str:
+    for match in _HEADING_LINE.finditer(text):
+        if is_reference_heading(_inline(match.group(1))):
+            return text[: match.start()]
+    return text
+
+
+_HEADING_LINE = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
 def _inline(text: str) -> str:
     text = _SUPERSCRIPT.sub(lambda m: f"[{(m.group(1) or m.group(2)).replace(' ', '')}]", text)
-    text = _LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}" if "doi" in m.group(2) or "pubmed" in m.group(2) else m.group(1), text)
+    text = _LINK.sub(
+        lambda m: f"{m.group(1)} {m.group(2)}" if "doi" in m.group(2) or "pubmed" in m.group(2) else m.group(1), text
+    )
     return _EMPHASIS.sub(r"\2", text).strip()
 
 
@@ -69,7 +88,7 @@ def _paragraphs(lines: list[str]) -> str:
                 paragraphs.append(" ".join(current))
             # numbered items keep their number (reference entries); bullets lose their mark
             numbered = item is not None and stripped[:1].isdigit()
-            current = [_inline(stripped if numbered else stripped[item.end():])] if item else []
+            current = [_inline(stripped if numbered else stripped[item.end() :])] if item else []
             continue
         current.append(_inline(stripped.lstrip("> ")))
     if current:

@@ -44,7 +44,10 @@ def _fields(block: str) -> list[tuple[str, str]]:
 def _record(fields: list[tuple[str, str]]) -> AbstractRecord:
     first = lambda tag: next((v for t, v in fields if t == tag), "")  # noqa: E731
     record = AbstractRecord(
-        title=first("TI"), pmid=first("PMID"), journal=first("TA") or first("JT"), year=year_of(first("DP")),
+        title=first("TI"),
+        pmid=first("PMID"),
+        journal=first("TA") or first("JT"),
+        year=year_of(first("DP")),
         authors=[v for t, v in fields if t == "AU"] or [v for t, v in fields if t == "FAU"],
     )
     record.set_abstract_text(first("AB"))

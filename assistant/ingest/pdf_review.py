@@ -11,9 +11,10 @@ import logging
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from assistant.errors import CorpusError
-from assistant.ingest.common import clean, find_doi, slug, unique_sections
+from assistant.ingest.common import clean, own_doi, slug, unique_sections
 from assistant.ingest.references import is_reference_heading, split_off_references
 from assistant.types import Document, Section, Source, SourceKind
 
@@ -36,7 +37,7 @@ def load_pdf(path: Path) -> list[Document]:
         if reader.is_encrypted:
             raise CorpusError(f"{path}: the PDF is encrypted.", path=str(path), hint="Save an unencrypted copy.")
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: Any = reader.metadata or {}
     except CorpusError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -48,7 +49,10 @@ def load_pdf(path: Path) -> list[Document]:
         )
     title = clean(str(info.get("/Title") or "")) or next(line for line in lines if line.strip())
     sections, references = split_off_references(_sections(lines, title))
-    doi = find_doi("\n".join(lines[:80]))
+    # the document's own DOI: before its reference list, and not one of the DOIs it cites
+    head = lines[:80]
+    cut = next((i for i, line in enumerate(head) if is_reference_heading(line)), len(head))
+    doi = own_doi("\n".join(head[:cut]), references)
     author = clean(str(info.get("/Author") or ""))
     source = Source(
         id=f"review-{slug(doi)}" if doi else slug(path.stem),
@@ -94,7 +98,7 @@ def _sections(lines: list[str], title: str) -> list[Section]:
     name, paragraph, paragraphs = "Text", "", []
     skipping_title = True
     for i, line in enumerate(lines):
-        following = next((n for n in lines[i + 1:] if n), "")
+        following = next((n for n in lines[i + 1 :] if n), "")
         if skipping_title and line and (line in title or title.startswith(line)):
             continue  # the title lines at the top of page 1
         skipping_title = False
@@ -119,8 +123,29 @@ def _sections(lines: list[str], title: str) -> list[Section]:
 
 
 #: Prefixes whose hyphen is real ("anti-inflammatory"), so it is kept when the word wraps there.
-_KEPT_HYPHEN_PREFIXES = {"anti", "non", "pro", "pre", "post", "co", "self", "multi", "inter", "intra", "cross",
-                         "well", "long", "short", "high", "low", "cell", "stem", "immune", "dose", "time"}
+_KEPT_HYPHEN_PREFIXES = {
+    "anti",
+    "non",
+    "pro",
+    "pre",
+    "post",
+    "co",
+    "self",
+    "multi",
+    "inter",
+    "intra",
+    "cross",
+    "well",
+    "long",
+    "short",
+    "high",
+    "low",
+    "cell",
+    "stem",
+    "immune",
+    "dose",
+    "time",
+}
 
 
 def _join_hyphenated(paragraph: str, line: str) -> str:

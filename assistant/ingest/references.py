@@ -8,7 +8,9 @@ from assistant.ingest.common import clean, find_doi, find_pmid
 from assistant.types import Reference, Section
 
 #: Headings that start a reference list.
-REFERENCE_HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(references?|bibliography|literature cited|works cited)\s*:?\s*$", re.I)
+REFERENCE_HEADING = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(references?|bibliography|literature cited|works cited)\s*:?\s*$", re.I
+)
 #: "12 Author", "[12] Author", "12. Author", "12) Author" at the start of an entry.
 ENTRY_START = re.compile(r"^\s*\[?(\d{1,4})[\].)]?\s+(?=\S)")
 
@@ -32,7 +34,7 @@ def parse_reference_lines(lines: list[str]) -> list[Reference]:
         expected = entries[-1][0] + 1 if entries else None
         # a number starts a new entry only when it is plausible (first entry, or the next in sequence)
         if start and (expected is None or int(start.group(1)) in (expected, expected + 1) or not entries):
-            entries.append((int(start.group(1)), [line[start.end():]]))
+            entries.append((int(start.group(1)), [line[start.end() :]]))
         elif entries:
             entries[-1][1].append(line)
     return [make_reference(number, _join_wrapped(parts)) for number, parts in entries]

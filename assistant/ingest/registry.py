@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import CorpusError
+from assistant.ingest.formats import Loader, loader_for_suffix
 from assistant.types import Document
 
 #: Files in a corpus folder that describe it rather than belong to it.
@@ -15,7 +15,7 @@ _SKIPPED_NAMES = {"readme", "license", "licence", "notice", "glossary"}
 _SKIPPED_DIRS = {"fetch-cache", "_cache", "__pycache__"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
-Loader = Callable[[Path], list[Document]]
+__all__ = ["Loader", "LoadResult", "corpus_files", "file_hash", "load_corpus", "load_path"]
 
 
 @dataclass
@@ -39,15 +39,30 @@ def _loader_for(path: Path) -> Loader | None:
         from assistant.ingest.review_text import load_text
 
         return load_text
-    try:
-        from assistant.ingest.formats import loader_for_suffix
-    except ImportError:
-        return None
     return loader_for_suffix(path)
+
+
+def skip_reason(name: str) -> str | None:
+    """Why a corpus file of this name is not indexed (hidden, or a README/LICENSE/NOTICE/GLOSSARY file)."""
+    if name.startswith("."):
+        return "hidden files (names starting with '.') are not indexed"
+    if name.lower().split(".")[0] in _SKIPPED_NAMES:
+        return "files named README, LICENSE/LICENCE, NOTICE or GLOSSARY describe the corpus and are not indexed"
+    return None
 
 
 def load_path(path: Path) -> list[Document]:
     """Load one file; raises CorpusError naming the file when it cannot be used."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # the index, its manifest and every message hold names as UTF-8 text
+        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise CorpusError(
+            f"{shown}: the file name is not valid UTF-8.",
+            path=shown,
+            hint="Rename the file (UTF-8 name) and add it again.",
+        ) from None
     if not path.is_file():
         raise CorpusError(f"{path}: no such file.", path=str(path), hint="Check the path.")
     size = path.stat().st_size
@@ -83,11 +98,9 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     """The files of a corpus folder that are meant to be indexed, in a stable order."""
     files = []
     for path in sorted(corpus_dir.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
+        if not path.is_file() or skip_reason(path.name):
             continue
         if any(part in _SKIPPED_DIRS for part in path.relative_to(corpus_dir).parts):
-            continue
-        if path.stem.lower().split(".")[0] in _SKIPPED_NAMES:
             continue
         files.append(path)
     return files

@@ -51,7 +51,16 @@ def _looks_like_review(text: str) -> bool:
 
 
 def _review_id(text: str, path: Path) -> str:
-    return "review"
+    """`review` for the article in the corpus's own `review/` folder (the bundled review, whose id the
+    evaluation set and saved chats use); any other text review gets a DOI-derived id like the HTML,
+    Markdown and PDF loaders give, so a second review is a new document and not a duplicate."""
+    if path.parent.name == "review":
+        return "review"
+    from assistant.ingest.common import normalize_doi, slug
+
+    abstract_at = re.search(r"^Abstract\s*$", text, re.MULTILINE)
+    match = _DOI.search(text[: abstract_at.start()] if abstract_at else text[:6000])
+    return f"review-{slug(normalize_doi(match.group(1)))}" if match else f"review-{slug(path.stem)}"
 
 
 def parse_review_text(text: str, *, source_id: str = "review") -> Document:
@@ -88,10 +97,7 @@ def _source_from_front_matter(front: list[str], source_id: str) -> Source:
                 extra[field_name.lower().replace(" ", "_")] = found.group(1)
         if line.startswith("Supported by"):
             extra["funding"] = line.removeprefix("Supported by").strip(" .:")
-        if line.startswith("Article-Type") or line == "Minireviews":
-            pass
-    if "Minireviews" in front:
-        extra["article_type"] = "Minireview"
+    extra.update(_labelled_fields(front, authors))
     licence = "CC BY-NC 4.0" if "CC BY-NC 4.0" in joined else ""
     return Source(
         id=source_id,
@@ -107,6 +113,39 @@ def _source_from_front_matter(front: list[str], source_id: str) -> Source:
         url=f"https://doi.org/{doi_match.group(1)}" if doi_match else "",
         extra=tuple(sorted(extra.items())),
     )
+
+
+#: front-matter line prefixes -> the field they state (the line's rest is the value)
+_LABELLED = {
+    "Co-first authors": "co_first_authors",
+    "Corresponding author": "corresponding_author",
+    "Conflict-of-interest statement": "conflicts",
+    "Open Access": "licence_statement",
+}
+
+
+def _labelled_fields(front: list[str], authors: tuple[str, ...]) -> dict[str, str]:
+    """Fields stated by labelled lines, the publisher's captioned fields ("Article-Type of This
+    Article" then its value on the next line) and the author affiliation lines."""
+    fields: dict[str, str] = {}
+    for i, line in enumerate(front):
+        for prefix, name in _LABELLED.items():
+            if line.startswith(prefix + ":") and name not in fields:
+                fields[name] = line[len(prefix) + 1 :].strip(" .")
+        caption = re.match(r"^(.+?) of This Article$", line)
+        if caption and i + 1 < len(front) and front[i + 1] and not front[i + 1].endswith("of This Article"):
+            key = re.sub(r"[^a-z]+", "_", caption.group(1).lower()).strip("_")
+            if key in ("article_type", "research_domain"):
+                fields[key] = front[i + 1].strip()
+    # an author's name, then a department: an affiliation (the corresponding author's contact line has an e-mail)
+    affiliations = [
+        line
+        for line in front
+        if "," in line and line.split(",")[0] in authors and "Department" in line and "@" not in line
+    ]
+    if affiliations:
+        fields["affiliations"] = " | ".join(affiliations)
+    return fields
 
 
 def _front_sections(front: list[str], source: Source) -> list[Section]:
@@ -129,15 +168,24 @@ def _front_sections(front: list[str], source: Source) -> list[Section]:
             groups.setdefault("Affiliations", []).append(line)
             continue
         groups.setdefault(current, []).append(line)
-    ordered = ["Article information", "Authors", "Affiliations", "Author contributions", "Funding",
-               "Conflict of interest", "Licence", "Corresponding author", "Dates"]
+    ordered = [
+        "Article information",
+        "Authors",
+        "Affiliations",
+        "Author contributions",
+        "Funding",
+        "Conflict of interest",
+        "Licence",
+        "Corresponding author",
+        "Dates",
+    ]
     # each front-matter line is its own paragraph in the source: a blank line keeps sentences apart
     return [Section(name, "\n\n".join(groups[name])) for name in ordered if name in groups]
 
 
 def _body_sections(body: list[str]) -> list[Section]:
     sections: list[Section] = []
-    name, buffer = "Abstract", []
+    name, buffer = "Abstract", list[str]()
 
     def flush() -> None:
         if buffer:
@@ -149,7 +197,7 @@ def _body_sections(body: list[str]) -> list[Section]:
         inline = _INLINE_SECTION.match(line)
         if inline:
             flush()
-            name, buffer = _title_case(inline.group(1)), [line[inline.end():]]
+            name, buffer = _title_case(inline.group(1)), [line[inline.end() :]]
             continue
         if _is_heading(line):
             flush()
@@ -165,14 +213,19 @@ def _title_case(label: str) -> str:
 
 
 def _is_heading(line: str) -> bool:
-    return len(line) <= 80 and not line.endswith((".", ":", ";", ",")) and bool(_HEADING.match(line)) and len(line.split()) <= 10
+    return (
+        len(line) <= 80
+        and not line.endswith((".", ":", ";", ","))
+        and bool(_HEADING.match(line))
+        and len(line.split()) <= 10
+    )
 
 
 def _plain_text_document(text: str, path: Path) -> Document:
     lines = [line.rstrip() for line in text.splitlines()]
     title = next((line.strip() for line in lines if line.strip()), path.stem)
     sections: list[Section] = []
-    name, buffer = "Text", []
+    name, buffer = "Text", list[str]()
     for line in lines[1:] if lines and lines[0].strip() == title else lines:
         stripped = line.strip()
         if stripped and _is_heading(stripped) and len(stripped.split()) <= 8:

@@ -48,7 +48,9 @@ def _record(fields: list[tuple[str, str]]) -> AbstractRecord:
         year=year_of(first("PY", "Y1", "DA")),
         journal=first("JO", "JF", "T2", "JA"),
         doi=first("DO"),
-        pmid=accession if accession.isdigit() else find_pmid(" ".join(v for t, v in fields if t in ("UR", "AN", "N1", "C1"))),
+        pmid=accession
+        if accession.isdigit()
+        else find_pmid(" ".join(v for t, v in fields if t in ("UR", "AN", "N1", "C1"))),
     )
     record.set_abstract_text(first("AB", "N2"))
     return record

@@ -31,10 +31,15 @@ def compare(settings, assistant, items: list[dict], questions: list[str], folder
     started = time.perf_counter()
     vectors = model.encode(texts, normalize_embeddings=True, show_progress_bar=False)
     client = chromadb.PersistentClient(path=str(folder))
-    collection = client.create_collection("langchain-baseline", configuration={"hnsw": {"space": "cosine"}},
-                                          embedding_function=None)
-    collection.add(ids=[str(i) for i in range(len(texts))], embeddings=vectors.tolist(),
-                   metadatas=[{"source": s} for s in sources], documents=texts)
+    collection = client.create_collection(
+        "langchain-baseline", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+    )
+    collection.add(
+        ids=[str(i) for i in range(len(texts))],
+        embeddings=vectors.tolist(),
+        metadatas=[{"source": s} for s in sources],
+        documents=texts,
+    )
     index_s = time.perf_counter() - started
 
     def search(question: str) -> list[str]:
@@ -59,9 +64,14 @@ def compare(settings, assistant, items: list[dict], questions: list[str], folder
         agreement.append(len(set(ours) & set(theirs)) / len(union) if union else 1.0)
     ms = sorted(x * 1000 for x in latencies)
     return {
-        "chunks": len(texts), "index_s": round(index_s, 2),
-        "search_p50_ms": round(statistics.median(ms), 2), "search_p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2),
-        f"gold_source_hit_at_{K}": {"ours": round(ours_hits / max(len(items), 1), 3),
-                                    "langchain": round(theirs_hits / max(len(items), 1), 3), "questions": len(items)},
+        "chunks": len(texts),
+        "index_s": round(index_s, 2),
+        "search_p50_ms": round(statistics.median(ms), 2),
+        "search_p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2),
+        f"gold_source_hit_at_{K}": {
+            "ours": round(ours_hits / max(len(items), 1), 3),
+            "langchain": round(theirs_hits / max(len(items), 1), 3),
+            "questions": len(items),
+        },
         f"source_jaccard_at_{K}_mean": round(statistics.mean(agreement), 3) if agreement else None,
     }

@@ -1,8 +1,15 @@
-"""Cold start (process start to printed answer) and peak memory of `ask` and of the Streamlit server."""
+"""Cold start (process start to exit, after the printed answer) and peak memory of `ask` and of the Streamlit server.
+
+Each run is a fresh `rsa-assistant` process on the already built bundled index, with the ONNX export
+(and its mapped ONNX Runtime copy) cached by the build, as a user's second command would find it. Wall
+time depends on what else the machine runs, so the CPU time (user + system, from the kernel's
+accounting of the reaped child) is reported beside it: on a busy machine it is the steadier figure.
+"""
 
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -26,34 +33,102 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def run_watched(command: list[str], env: dict) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (bytes) of the process tree, and the exit code."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_watched(command: list[str], env: dict) -> tuple[float, int, int, float]:
+    """Wall seconds, peak RSS (bytes) of the process tree, the exit code, and CPU seconds (user + system)."""
+    cpu_before = _children_cpu()  # one child at a time: the difference is this command's (and its children's)
     started = time.perf_counter()
     popen = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     watched, peak = psutil.Process(popen.pid), 0
     while popen.poll() is None:
         peak = max(peak, _tree_rss(watched))
         time.sleep(0.01)
-    return time.perf_counter() - started, peak, popen.returncode
+    return time.perf_counter() - started, peak, popen.returncode, _children_cpu() - cpu_before
 
 
 def torch_imported_by_help(env: dict) -> bool:
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "assistant.cli", "--help"],
-                            env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "assistant.cli", "--help"], env=env, capture_output=True, text=True
+    )
     return any(line.rsplit("|", 1)[-1].strip().split(".")[0] == "torch" for line in result.stderr.splitlines())
 
 
+def imports_of_ask(env: dict, question: str) -> tuple[list[str], list[str], list[tuple[str, float]]]:
+    """From `python -X importtime` of an `ask`: the heavy packages it imports (torch, sentence-transformers,
+    transformers: the query path runs on onnxruntime and must import none), the store and lexical
+    packages it imports, and the ten costliest top-level imports (name, cumulative ms)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "assistant.cli", "ask", question],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"`rsa-assistant ask` failed under -X importtime: {result.stderr[-500:]}")
+    found, top = set(), []
+    for line in result.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = line.split("|")
+        found.add(name.strip().split(".")[0])
+        if not name[1:].startswith("  "):  # imported by the program itself, not by another import
+            top.append((name.strip(), round(int(cumulative) / 1000, 1)))
+    heavy = sorted(found & {"torch", "sentence_transformers", "transformers"})
+    return heavy, loaded_parts(env, question), sorted(top, key=lambda item: -item[1])[:10]
+
+
+_PROBE = """
+import sys
+sys.argv = ["rsa-assistant", "ask", sys.argv[1]]
+try:
+    from assistant.cli import main
+    main()
+except SystemExit:
+    pass
+loaded = {name.split(".")[0] for name, module in list(sys.modules.items()) if module is not None}
+print("PARTS=" + ",".join(sorted(loaded & {"chromadb", "bm25s", "scipy", "onnxruntime", "langchain_core", "langsmith"})))
+"""
+
+
+def loaded_parts(env: dict, question: str) -> list[str]:
+    """Which of the store, lexical, model and chain packages are loaded when an `ask` ends (importtime
+    also lists imports that were tried and refused, so it cannot say)."""
+    result = subprocess.run([sys.executable, "-c", _PROBE, question], env=env, capture_output=True, text=True)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("PARTS=")), "PARTS=")
+    return [part for part in line[len("PARTS=") :].split(",") if part]
+
+
 def measure(settings, question: str, runs: int, *, skip_ui: bool) -> tuple[dict, dict]:
-    env = {**os.environ, "RSA_INDEX_DIR": str(settings.index_dir), "RSA_CORPUS_DIR": str(settings.corpus_dir)}
+    # the same cache folder as the build: that is where the ONNX query encoder was exported
+    env = {
+        **os.environ,
+        "RSA_INDEX_DIR": str(settings.index_dir),
+        "RSA_CORPUS_DIR": str(settings.corpus_dir),
+        "RSA_CACHE_DIR": str(settings.cache_dir),
+    }
     cli = str(BIN / "rsa-assistant")
-    helps = [run_watched([cli, "--help"], env)[0] for _ in range(runs)]
+    helps = [run_watched([cli, "--help"], env) for _ in range(runs)]
     asks = [run_watched([cli, "ask", question], env) for _ in range(runs)]
-    if any(code != 0 for _, _, code in asks):
+    if any(code != 0 for _, _, code, _ in asks):
         raise SystemExit("`rsa-assistant ask` failed during the cold-start benchmark")
+    heavy, parts, top = imports_of_ask(env, question)
     cold = {
-        "help_median_s": round(statistics.median(helps), 3), "help_runs_s": [round(x, 3) for x in helps],
-        "ask_median_s": round(statistics.median(a[0] for a in asks), 3), "ask_runs_s": [round(a[0], 3) for a in asks],
+        "help_median_s": round(statistics.median(h[0] for h in helps), 3),
+        "help_runs_s": [round(h[0], 3) for h in helps],
+        "help_cpu_median_s": round(statistics.median(h[3] for h in helps), 3),
+        "ask_median_s": round(statistics.median(a[0] for a in asks), 3),
+        "ask_runs_s": [round(a[0], 3) for a in asks],
+        "ask_cpu_median_s": round(statistics.median(a[3] for a in asks), 3),
+        "ask_cpu_runs_s": [round(a[3], 3) for a in asks],
+        "loadavg_1min": round(os.getloadavg()[0], 2),  # other work on the machine while this ran
         "help_imports_torch": torch_imported_by_help(env),
+        "ask_heavy_imports": heavy,
+        "ask_imported_parts": parts,
+        "ask_top_imports_ms": top,
     }
     memory = {"ask_peak_rss_mb": round(max(a[1] for a in asks) / 2**20, 1)}
     if not skip_ui:
@@ -73,9 +148,25 @@ def streamlit_rss(env: dict) -> dict:
 
     port = _free_port()
     popen = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "ui" / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -97,8 +188,12 @@ def streamlit_rss(env: dict) -> dict:
             time.sleep(0.2)
             if _ > 25 and abs(_tree_rss(watched) - now) < 2**20:
                 break
-        return {"ui_page_status": page_status, "ui_idle_rss_mb": round(idle_mb, 1), "ui_script_ran": script_ran,
-                "ui_rss_mb": round(peak / 2**20, 1)}
+        return {
+            "ui_page_status": page_status,
+            "ui_idle_rss_mb": round(idle_mb, 1),
+            "ui_script_ran": script_ran,
+            "ui_rss_mb": round(peak / 2**20, 1),
+        }
     finally:
         os.killpg(popen.pid, 15)
         popen.wait(timeout=20)

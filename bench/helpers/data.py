@@ -23,7 +23,8 @@ def eval_items(path: Path) -> list[dict]:
     items = yaml.safe_load(path.read_text(encoding="utf-8")).get("items", [])
     return [
         {"question": item["question"], "gold_sources": sorted({g["source"] for g in item.get("gold", [])})}
-        for item in items if item.get("answerable") and item.get("question")
+        for item in items
+        if item.get("answerable") and item.get("question")
     ]
 
 
@@ -46,12 +47,23 @@ def to_documents(abstracts: list[dict]):
     for record in abstracts:
         sections = tuple(
             Section(name=(s.get("label") or "Abstract").title(), text=s["text"].strip())
-            for s in record.get("sections", []) if s.get("text", "").strip()
+            for s in record.get("sections", [])
+            if s.get("text", "").strip()
         )
         if not sections:
             continue
         year = int(record["year"]) if str(record.get("year", "")).isdigit() else None
         title = record.get("title") or f"PubMed {record['pmid']}"
-        documents.append(Document(source=Source(id=f"pmid-{record['pmid']}", kind=SourceKind.ABSTRACT, title=title,
-                                                year=year, pmid=str(record["pmid"])), sections=sections))
+        documents.append(
+            Document(
+                source=Source(
+                    id=f"pmid-{record['pmid']}",
+                    kind=SourceKind.ABSTRACT,
+                    title=title,
+                    year=year,
+                    pmid=str(record["pmid"]),
+                ),
+                sections=sections,
+            )
+        )
     return documents

@@ -36,13 +36,22 @@ def throughput(settings, abstracts: list[dict], folder: Path) -> dict:
     sentence_texts = [json.loads(line)["text"] for line in open(build_folder / "sentences.jsonl", encoding="utf-8")]
     texts = chunk_texts + sentence_texts
     started = time.perf_counter()
-    model.encode(chunk_texts, batch_size=settings.embedding_batch_size, normalize_embeddings=True, show_progress_bar=False)
-    model.encode(sentence_texts, batch_size=settings.embedding_batch_size, normalize_embeddings=True, show_progress_bar=False)
+    model.encode(
+        chunk_texts, batch_size=settings.embedding_batch_size, normalize_embeddings=True, show_progress_bar=False
+    )
+    model.encode(
+        sentence_texts, batch_size=settings.embedding_batch_size, normalize_embeddings=True, show_progress_bar=False
+    )
     encode_s = time.perf_counter() - started
     return {
-        "documents": len(documents), "texts": len(texts), "chunks": len(chunk_texts), "sentences": len(sentence_texts),
-        "build_s": round(build_s, 2), "raw_encode_s": round(encode_s, 2),
-        "build_texts_per_s": round(len(texts) / build_s, 1), "raw_texts_per_s": round(len(texts) / encode_s, 1),
+        "documents": len(documents),
+        "texts": len(texts),
+        "chunks": len(chunk_texts),
+        "sentences": len(sentence_texts),
+        "build_s": round(build_s, 2),
+        "raw_encode_s": round(encode_s, 2),
+        "build_texts_per_s": round(len(texts) / build_s, 1),
+        "raw_texts_per_s": round(len(texts) / encode_s, 1),
         "ratio": round(encode_s / build_s, 3),
         "_sentence_bank": (sentence_texts, np.load(build_folder / "sentence_embeddings.npy")),
     }
@@ -62,11 +71,22 @@ def build_index_object(texts: list[str], vectors: np.ndarray, folder: Path):
     from assistant.indexing.glossary import Glossary
     from assistant.indexing.lexical import LexicalIndex
     from assistant.indexing.store import VectorStore, make_client
-    from assistant.types import Chunk, Source, SourceKind
+    from assistant.types import Chunk, Passage, Source, SourceKind
 
     sources = {f"syn-{i}": Source(id=f"syn-{i}", kind=SourceKind.ABSTRACT, title=f"Synthetic {i}") for i in range(1000)}
-    chunks = [Chunk(id=f"p{i}", source_id=f"syn-{i % 1000}", section="Abstract", start=0, end=len(t), text=t, tokens=0,
-                    ref_numbers=()) for i, t in enumerate(texts)]
+    chunks = [
+        Chunk(
+            id=f"p{i}",
+            source_id=f"syn-{i % 1000}",
+            section="Abstract",
+            start=0,
+            end=len(t),
+            text=t,
+            tokens=0,
+            ref_numbers=(),
+        )
+        for i, t in enumerate(texts)
+    ]
     timings = {}
     started = time.perf_counter()
     store = VectorStore(make_client(None, folder / "chroma"), "scale")
@@ -76,8 +96,17 @@ def build_index_object(texts: list[str], vectors: np.ndarray, folder: Path):
     started = time.perf_counter()
     lexical = LexicalIndex.build(texts)
     timings["bm25_s"] = round(time.perf_counter() - started, 2)
-    index = SimpleNamespace(chunks=chunks, sources=sources, glossary=Glossary.from_texts([], {}), store=store,
-                            row_of={c.id: i for i, c in enumerate(chunks)}, lexical=lexical, chunk_vectors=vectors)
+    index = SimpleNamespace(
+        chunks=chunks,
+        sources=sources,
+        glossary=Glossary.from_texts([], {}),
+        store=store,
+        row_of={c.id: i for i, c in enumerate(chunks)},
+        lexical=lexical,
+        chunk_vectors=vectors,
+        # retrieval asks the index for each passage; synthetic chunks carry no evidence
+        passage=lambda chunk, **scores: Passage(chunk, sources[chunk.source_id], **scores),
+    )
     return index, timings
 
 
@@ -92,15 +121,18 @@ def scaling(settings, abstracts, bank, sizes: list[int], questions: list[str], f
         index, timings = build_index_object(texts, vectors, folder / str(size))
         retriever = HybridRetriever(index, embedder, settings)
         retriever.retrieve("warm up the retriever")
-        embedder._cache.clear()  # every size pays the same question encoding: no free cached vectors
+        embedder.clear_cache()  # every size pays the same question encoding: no free cached vectors
         latencies = []
         for question in questions:
             started = time.perf_counter()
             retriever.retrieve(question)
             latencies.append((time.perf_counter() - started) * 1000)
         latencies.sort()
-        rows[str(size)] = {"p50_ms": round(float(np.median(latencies)), 2),
-                           "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2), **timings}
+        rows[str(size)] = {
+            "p50_ms": round(float(np.median(latencies)), 2),
+            "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+            **timings,
+        }
         print(f"[bench]   {size} passages: {rows[str(size)]}", flush=True)
         del index, retriever
     first, last = rows[str(sizes[0])]["p50_ms"], rows[str(sizes[-1])]["p50_ms"]

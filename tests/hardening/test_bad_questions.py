@@ -88,10 +88,23 @@ def test_long_question_is_shortened_with_a_notice(assistant):
 
 
 BIN = Path(sys.executable).parent / "rsa-assistant"
-CLI_CASES = [c for c in CASES if c[0] in {
-    "empty", "spaces", "nul-inside", "very-long", "emoji-only", "arabic-rtl", "script", "invent-citation",
-    "lone-surrogate", "control-inside",
-}]
+CLI_CASES = [
+    c
+    for c in CASES
+    if c[0]
+    in {
+        "empty",
+        "spaces",
+        "nul-inside",
+        "very-long",
+        "emoji-only",
+        "arabic-rtl",
+        "script",
+        "invent-citation",
+        "lone-surrogate",
+        "control-inside",
+    }
+]
 
 
 def _run(settings, args, stdin=None):

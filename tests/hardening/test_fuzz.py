@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assistant.errors import CorpusError
-from assistant.ingest.markers import parse_marker_body, reference_numbers
 from assistant.ingest.registry import load_path
+from assistant.markers import parse_marker_body, reference_numbers, split_markers
 from assistant.text import numbers_in, split_sentences
-from assistant.verification import split_markers
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -55,12 +55,14 @@ def test_number_extraction_never_crashes(text):
     assert isinstance(numbers_in(text), list)
 
 
-SUFFIXES = [".txt", ".md", ".yaml", ".xml", ".html", ".ris", ".bib", ".json", ".pdf", ".medline", ".nbib"]
+SUFFIXES = [".txt", ".md", ".yaml", ".xml", ".nxml", ".html", ".ris", ".bib", ".json", ".pdf", ".medline", ".nbib"]
 
 
 @FUZZ
-@given(data=st.binary(max_size=2048) | st.text(max_size=2048).map(lambda t: t.encode("utf-8", "surrogatepass")),
-       suffix=st.sampled_from(SUFFIXES))
+@given(
+    data=st.binary(max_size=2048) | st.text(max_size=2048).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    suffix=st.sampled_from(SUFFIXES),
+)
 def test_loaders_return_documents_or_a_corpus_error(tmp_path_factory, data, suffix):
     path = Path(tmp_path_factory.mktemp("fuzz")) / f"sample{suffix}"
     path.write_bytes(data)

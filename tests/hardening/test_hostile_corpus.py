@@ -74,8 +74,9 @@ def test_corpus_add_refuses_hostile_files_and_keeps_the_index(make_settings):
     hostile = _write_hostile_files(staging)
     env = dict(os.environ, RSA_INDEX_DIR=str(settings.index_dir), RSA_CORPUS_DIR=str(settings.corpus_dir))
     binary = Path(sys.executable).parent / "rsa-assistant"
-    result = subprocess.run([str(binary), "corpus", "add", *map(str, hostile.values())],
-                            capture_output=True, env=env, timeout=600)
+    result = subprocess.run(
+        [str(binary), "corpus", "add", *map(str, hostile.values())], capture_output=True, env=env, timeout=600
+    )
     assert b"Traceback" not in result.stderr
     assert result.returncode != 0
     for path in hostile.values():

@@ -34,13 +34,18 @@ def test_public_settings_never_hold_the_key(monkeypatch):
 @pytest.mark.slow
 def test_cli_never_echoes_the_key_when_the_llm_is_down(settings, built_index):
     env = dict(
-        os.environ, RSA_INDEX_DIR=str(settings.index_dir), RSA_CORPUS_DIR=str(settings.corpus_dir),
-        RSA_LLM_BASE_URL="http://127.0.0.1:9/v1", RSA_LLM_API_KEY=SECRET, RSA_LLM_TIMEOUT_S="2",
+        os.environ,
+        RSA_INDEX_DIR=str(settings.index_dir),
+        RSA_CORPUS_DIR=str(settings.corpus_dir),
+        RSA_LLM_BASE_URL="http://127.0.0.1:9/v1",
+        RSA_LLM_API_KEY=SECRET,
+        RSA_LLM_TIMEOUT_S="2",
         RSA_LLM_MAX_RETRIES="0",
     )
     binary = Path(sys.executable).parent / "rsa-assistant"
-    result = subprocess.run([str(binary), "ask", "--json", "How do MSCs act on NK cells?"],
-                            capture_output=True, env=env, timeout=300)
+    result = subprocess.run(
+        [str(binary), "ask", "--json", "How do MSCs act on NK cells?"], capture_output=True, env=env, timeout=300
+    )
     assert SECRET.encode() not in result.stdout + result.stderr
     assert result.returncode == 0, result.stderr
 
@@ -56,13 +61,20 @@ def test_no_pickle_eval_or_exec_on_data():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+                names = [a.name for a in node.names] + (
+                    [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+                )
                 if any(n and n.split(".")[0] in {"pickle", "marshal", "shelve", "dill"} for n in names):
                     offenders.append(f"{path}: imports {names}")
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"eval", "exec"}:
                 offenders.append(f"{path}:{node.lineno}: calls {node.func.id}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load" \
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "yaml":
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "load"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "yaml"
+            ):
                 offenders.append(f"{path}:{node.lineno}: yaml.load (use yaml.safe_load)")
     assert offenders == []
 

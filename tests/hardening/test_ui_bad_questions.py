@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from test_ui_apptest import _app, app_env  # noqa: F401 (fixture)
 
 CASES = [

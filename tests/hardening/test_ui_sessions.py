@@ -9,8 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
-from test_ui_browser import ANSWER_TIMEOUT_MS, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, server  # noqa: F401 (fixture)
+from test_ui_browser import ANSWER_TIMEOUT_MS, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, server, tracker  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.slow,
@@ -63,6 +62,7 @@ def test_eight_concurrent_browser_sessions(server):  # noqa: F811
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
     assert "Traceback" not in Path(server["log"]).read_text()
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "load-ui.json").write_text(json.dumps(
-        {"sessions": 8, "latency_ms_p50": statistics.median(latencies), "latency_ms_p95": p95}, indent=1))
+    (ARTIFACTS / "load-ui.json").write_text(
+        json.dumps({"sessions": 8, "latency_ms_p50": statistics.median(latencies), "latency_ms_p95": p95}, indent=1)
+    )
     print(f"\n8 concurrent UI sessions: p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms")

@@ -18,9 +18,14 @@ def sample_files(tmp_path) -> dict[str, Path]:
     folder = tmp_path / "samples"
     folder.mkdir()
     texts = {
-        "review.html": samples.review_html(), "review.md": samples.review_markdown(),
-        "notes.txt": samples.review_text(), "cited.xml": samples.pubmed_xml(), "cited.nbib": samples.medline_text(),
-        "cited.ris": samples.ris_text(), "cited.bib": samples.bibtex_text(), "cited.json": samples.csl_json_text(),
+        "review.html": samples.review_html(),
+        "review.md": samples.review_markdown(),
+        "notes.txt": samples.review_text(),
+        "cited.xml": samples.pubmed_xml(),
+        "cited.nbib": samples.medline_text(),
+        "cited.ris": samples.ris_text(),
+        "cited.bib": samples.bibtex_text(),
+        "cited.json": samples.csl_json_text(),
     }
     files = {}
     for name, text in texts.items():

@@ -26,7 +26,9 @@ PARAGRAPH_TREG = (
 def _reference_text(number: int) -> str:
     pmid, doi = CITED[number]
     ids = (f" [PMID: {pmid}]" if pmid else "") + (f" [DOI: {doi}]" if doi else "")
-    return f"Author{number} A, Writer B. A study of stromal cells number {number}. Test J 202{number}; {number}: 1-9.{ids}"
+    return (
+        f"Author{number} A, Writer B. A study of stromal cells number {number}. Test J 202{number}; {number}: 1-9.{ids}"
+    )
 
 
 def review_html() -> str:
@@ -131,8 +133,12 @@ def write_review_pdf(path: Path) -> Path:
     lines("Recurrent pregnancy loss is a test condition. Immuno-", "logical balance at the interface matters [1].")
     pdf.add_page()
     heading("2. Decidual natural killer cells")
-    lines("Umbilical cord stromal cells lowered the cytotoxicity of decidual", "natural killer cells in mice [1,2].",
-          "The anti-", "inflammatory effect lasted to term [3].")
+    lines(
+        "Umbilical cord stromal cells lowered the cytotoxicity of decidual",
+        "natural killer cells in mice [1,2].",
+        "The anti-",
+        "inflammatory effect lasted to term [3].",
+    )
     pdf.add_page()
     heading("References")
     lines(*(f"{n} {_reference_text(n)}" for n in (1, 2)))
@@ -143,20 +149,35 @@ def write_review_pdf(path: Path) -> Path:
 
 
 ABSTRACTS = {
-    "90000001": ("Umbilical cord stromal cells calm decidual natural killer cells",
-                 [("BACKGROUND", "Decidual natural killer cells may harm early pregnancy."),
-                  ("METHODS", "Abortion-prone mice received umbilical cord stromal cells."),
-                  ("RESULTS", "Cytotoxicity of decidual natural killer cells fell by half."),
-                  ("CONCLUSIONS", "Stromal cells protect pregnancy through natural killer cells.")],
-                 "10.9999/cited.one", 2021),
-    "90000002": ("Stromal cells and embryo resorption",
-                 [("", "Embryo resorption fell after stromal cell transfer. The effect needed cell contact.")],
-                 "10.9999/cited.two", 2022),
-    "90000003": ("Viable embryos after stromal cell therapy",
-                 [("", "Treated dams carried more viable embryos to term than untreated dams.")], "", 2023),
-    "90000004": ("Placental stromal cells and regulatory T cells",
-                 [("", "Placental stromal cells expanded regulatory T cells in the pregnant uterus.")],
-                 "10.9999/cited.four", 2024),
+    "90000001": (
+        "Umbilical cord stromal cells calm decidual natural killer cells",
+        [
+            ("BACKGROUND", "Decidual natural killer cells may harm early pregnancy."),
+            ("METHODS", "Abortion-prone mice received umbilical cord stromal cells."),
+            ("RESULTS", "Cytotoxicity of decidual natural killer cells fell by half."),
+            ("CONCLUSIONS", "Stromal cells protect pregnancy through natural killer cells."),
+        ],
+        "10.9999/cited.one",
+        2021,
+    ),
+    "90000002": (
+        "Stromal cells and embryo resorption",
+        [("", "Embryo resorption fell after stromal cell transfer. The effect needed cell contact.")],
+        "10.9999/cited.two",
+        2022,
+    ),
+    "90000003": (
+        "Viable embryos after stromal cell therapy",
+        [("", "Treated dams carried more viable embryos to term than untreated dams.")],
+        "",
+        2023,
+    ),
+    "90000004": (
+        "Placental stromal cells and regulatory T cells",
+        [("", "Placental stromal cells expanded regulatory T cells in the pregnant uterus.")],
+        "10.9999/cited.four",
+        2024,
+    ),
 }
 
 
@@ -167,7 +188,8 @@ def _escape(text: str) -> str:
 def pubmed_article_xml(pmid: str) -> str:
     title, parts, doi, year = ABSTRACTS[pmid]
     texts = "".join(
-        f'<AbstractText Label="{label}" NlmCategory="{label}">{_escape(text)}</AbstractText>' if label
+        f'<AbstractText Label="{label}" NlmCategory="{label}">{_escape(text)}</AbstractText>'
+        if label
         else f"<AbstractText>{_escape(text)}</AbstractText>"
         for label, text in parts
     )
@@ -199,7 +221,7 @@ def medline_text() -> str:
     abstract = " ".join(f"{label}: {text}" for label, text in parts)
     cut = abstract.index(" ", 60)  # MEDLINE wraps long fields at a space, continuing with six spaces
     return (
-        f"PMID- 90000001\nOWN - NLM\nDP  - {year} Mar\nTI  - {title}\nAB  - {abstract[:cut]}\n      {abstract[cut + 1:]}\n"
+        f"PMID- 90000001\nOWN - NLM\nDP  - {year} Mar\nTI  - {title}\nAB  - {abstract[:cut]}\n      {abstract[cut + 1 :]}\n"
         f"AU  - Tester A\nAU  - Checker B\nTA  - J Tests\nAID - {doi} [doi]\n\n"
         "PMID- 90000003\nDP  - 2023\nTI  - Viable embryos after stromal cell therapy\n"
         "AB  - Treated dams carried more viable embryos to term than untreated dams.\nAU  - Tester A\n"
@@ -219,7 +241,7 @@ def bibtex_text() -> str:
     return (
         "@comment{exported for tests}\n"
         "@article{tester2022,\n  title = {Stromal cells and {E}mbryo resorption},\n"
-        "  author = {Tester, Alice and Checker, Bob},\n  journal = \"J Tests\",\n  year = 2022,\n"
+        '  author = {Tester, Alice and Checker, Bob},\n  journal = "J Tests",\n  year = 2022,\n'
         "  doi = {10.9999/cited.two},\n  pmid = {90000002},\n"
         "  abstract = {Embryo resorption fell after stromal cell transfer \\& needed {cell contact}.}\n}\n"
     )
@@ -228,9 +250,16 @@ def bibtex_text() -> str:
 def csl_json_text() -> str:
     import json
 
-    return json.dumps([{
-        "type": "article-journal", "title": "Viable embryos after stromal cell therapy",
-        "author": [{"family": "Tester", "given": "Alice"}, {"literal": "Test Group"}],
-        "issued": {"date-parts": [[2023, 5]]}, "container-title": "J Tests", "PMID": "90000003",
-        "abstract": "BACKGROUND: Dams lose embryos. RESULTS: Treated dams carried more viable embryos to term.",
-    }])
+    return json.dumps(
+        [
+            {
+                "type": "article-journal",
+                "title": "Viable embryos after stromal cell therapy",
+                "author": [{"family": "Tester", "given": "Alice"}, {"literal": "Test Group"}],
+                "issued": {"date-parts": [[2023, 5]]},
+                "container-title": "J Tests",
+                "PMID": "90000003",
+                "abstract": "BACKGROUND: Dams lose embryos. RESULTS: Treated dams carried more viable embryos to term.",
+            }
+        ]
+    )

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.errors import CorpusError
-from assistant.ingest.links import link_abstracts
 from assistant.ingest import load_corpus
+from assistant.ingest.links import link_abstracts
 from tests.ingest import samples
 
 
@@ -21,8 +21,15 @@ def test_add_refuses_bad_files_and_keeps_the_rest(tmp_path, sample_files):
     corpus = tmp_path / "corpus"
     bad = tmp_path / "junk.txt"
     bad.write_bytes(b"\x00\x01binary")
-    result = _run("add", str(sample_files["review.html"]), str(bad), str(sample_files["cited.xml"]),
-                  "--no-index", "--corpus-dir", str(corpus))
+    result = _run(
+        "add",
+        str(sample_files["review.html"]),
+        str(bad),
+        str(sample_files["cited.xml"]),
+        "--no-index",
+        "--corpus-dir",
+        str(corpus),
+    )
     assert result.exit_code == 4
     assert "added: review.html" in result.output and "added: cited.xml" in result.output
     refused = [line for line in result.output.splitlines() if line.startswith("refused:")]
@@ -41,18 +48,32 @@ def test_add_refuses_a_document_id_already_present(tmp_path, sample_files):
 
 def test_list_and_remove_files_and_entries(tmp_path, sample_files):
     corpus = tmp_path / "corpus"
-    _run("add", str(sample_files["review.md"]), str(sample_files["cited.xml"]), "--no-index", "--corpus-dir", str(corpus))
+    _run(
+        "add", str(sample_files["review.md"]), str(sample_files["cited.xml"]), "--no-index", "--corpus-dir", str(corpus)
+    )
     (corpus / "digest.yaml").write_text(
         "# header comment kept\nstudies:\n  - id: s1\n    pmid: '90000001'\n    finding: First.\n"
-        "  - id: s2\n    finding: Second.\n", encoding="utf-8")
+        "  - id: s2\n    finding: Second.\n",
+        encoding="utf-8",
+    )
     listed = json.loads(_run("list", "--json", "--corpus-dir", str(corpus)).output)
     rows = {row["id"]: row for row in listed["documents"]}
-    assert rows["pmid-90000004"] == {"id": "pmid-90000004", "kind": "abstract",
-                                     "title": "Placental stromal cells and regulatory T cells", "file": "cited.xml"}
+    assert rows["pmid-90000004"] == {
+        "id": "pmid-90000004",
+        "kind": "abstract",
+        "title": "Placental stromal cells and regulatory T cells",
+        "file": "cited.xml",
+        "sections": 1,
+        "references": 0,
+        "status": "",
+        "headings": [],
+    }
     assert rows["s1"]["kind"] == "study_digest"
     assert _run("remove", "pmid-90000004", "--no-index", "--corpus-dir", str(corpus)).exit_code == 0
     assert _run("remove", "s2", "--no-index", "--corpus-dir", str(corpus)).exit_code == 0
-    assert _run("remove", "review-10-9999-test-review-2025-001", "--no-index", "--corpus-dir", str(corpus)).exit_code == 0
+    assert (
+        _run("remove", "review-10-9999-test-review-2025-001", "--no-index", "--corpus-dir", str(corpus)).exit_code == 0
+    )
     ids = {d.source.id for d in load_corpus(corpus).documents}
     assert ids == {"pmid-90000001", "pmid-90000002", "pmid-90000003", "s1"}
     assert (corpus / "digest.yaml").read_text(encoding="utf-8").startswith("# header comment kept")
@@ -63,7 +84,9 @@ def test_list_and_remove_files_and_entries(tmp_path, sample_files):
 def test_link_abstracts_by_pmid_and_doi(review_corpus):
     (review_corpus / "digest.yaml").write_text(
         "studies:\n  - id: s1\n    doi: 10.9999/CITED.two\n    finding: Digest summary.\n"
-        "  - id: s9\n    pmid: '90000009'\n    finding: Unmatched.\n", encoding="utf-8")
+        "  - id: s9\n    pmid: '90000009'\n    finding: Unmatched.\n",
+        encoding="utf-8",
+    )
     (review_corpus / "cited.xml").write_text(samples.pubmed_xml(["90000001", "90000002", "90000004"]), encoding="utf-8")
     links = link_abstracts(load_corpus(review_corpus).documents)
     review = "review-10-9999-test-review-2025-001"

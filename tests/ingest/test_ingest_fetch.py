@@ -14,7 +14,8 @@ from tests.ingest import samples
 def _fake(**behaviour) -> FakeEutils:
     return FakeEutils(
         articles={p: samples.pubmed_article_xml(p) for p in samples.ABSTRACTS},
-        dois={"10.9999/cited.four": "90000004"}, **behaviour,
+        dois={"10.9999/cited.four": "90000004"},
+        **behaviour,
     )
 
 
@@ -26,8 +27,9 @@ def test_fetch_writes_one_file_per_pmid_and_skips_cached(tmp_path):
     fake = _fake()
     cache = tmp_path / "corpus" / "pubmed"
     with serve(fake) as url:
-        report = fetch_abstracts(["90000001", "90000002", "12345"], ["10.9999/cited.four", "10.0/none"], cache,
-                                 settings=_settings(url))
+        report = fetch_abstracts(
+            ["90000001", "90000002", "12345"], ["10.9999/cited.four", "10.0/none"], cache, settings=_settings(url)
+        )
         assert sorted(report.fetched) == ["90000001", "90000002", "90000004"]
         assert report.missing == ["12345"] and report.unresolved_dois == ["10.0/none"]
         requests = len(fake.log)
@@ -86,7 +88,9 @@ def test_cli_fetch_from_references(tmp_path, monkeypatch):
     with serve(fake) as url:
         monkeypatch.setenv("RSA_EUTILS_BASE_URL", url)
         monkeypatch.setenv("RSA_EUTILS_BACKOFF_S", "0")
-        result = CliRunner().invoke(app, ["corpus", "fetch", "--from-references", "--no-index", "--corpus-dir", str(corpus)])
+        result = CliRunner().invoke(
+            app, ["corpus", "fetch", "--from-references", "--no-index", "--corpus-dir", str(corpus)]
+        )
     assert result.exit_code == 0, result.output
     assert "fetched 4" in result.output
     assert sorted(p.stem for p in (corpus / "pubmed").glob("*.xml")) == ["90000001", "90000002", "90000003", "90000004"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.indexing.chunking import reference_numbers
 from assistant.ingest import load_path
 from assistant.types import SourceKind
@@ -24,7 +26,13 @@ def test_html_review_metadata_sections_markers_and_references(sample_files):
     assert source.authors == ("Tester, Alice", "Checker, Bob")
     assert (source.year, source.doi, source.journal) == (2025, samples.REVIEW_DOI, "Journal of Test Reviews")
     names = [s.name for s in document.sections]
-    assert names == ["Abstract", "Decidual natural killer cells", "Regulatory T cells", "Conclusion", "Figures and tables"]
+    assert names == [
+        "Abstract",
+        "Decidual natural killer cells",
+        "Regulatory T cells",
+        "Conclusion",
+        "Figures and tables",
+    ]
     nk = _section(document, "Decidual natural killer cells").text
     assert reference_numbers(nk) == (1, 2, 3)  # superscripts became [n] markers
     assert reference_numbers(_section(document, "Regulatory T cells").text) == (4, 2, 3)
@@ -68,7 +76,11 @@ def test_pubmed_xml_structured_abstract_and_identifiers(sample_files):
     assert first.source.kind is SourceKind.ABSTRACT
     assert [s.name for s in first.sections] == ["Background", "Methods", "Results", "Conclusions"]
     assert (first.source.pmid, first.source.doi, first.source.year, first.source.journal) == (
-        "90000001", "10.9999/cited.one", 2021, "J Tests")
+        "90000001",
+        "10.9999/cited.one",
+        2021,
+        "J Tests",
+    )
     assert first.source.authors == ("Tester A", "Test Group")
 
 
@@ -97,3 +109,28 @@ def test_ris_bibtex_and_csl_json(sample_files):
     [csl] = load_path(sample_files["cited.json"])
     assert (csl.source.pmid, csl.source.year) == ("90000003", 2023)
     assert [s.name for s in csl.sections] == ["Background", "Results"]
+
+
+def test_bibtex_decodes_latex_and_resolves_string_macros(tmp_path):
+    from assistant.ingest.bibtex import parse_bibtex
+
+    [entry] = parse_bibtex(
+        '@string{jt = "J Tests"}\n'
+        "@Article{m2021,\n  Title = {Decidual {NK} cells in M{\\\"u}ller's mice},\n"
+        '  author = {M{\\"u}ller, Hans and Ca{\\~n}ada, Ana},\n  journal = jt,\n  year = 2021,\n'
+        "  abstract = {Resorption fell by 50\\% -- from 30\\%~to 15\\% \\& more.}\n}\n"
+    )
+    assert entry["title"] == "Decidual NK cells in Müller's mice"
+    assert entry["author"] == "Müller, Hans and Cañada, Ana"
+    assert entry["journal"] == "J Tests"
+    assert entry["abstract"] == "Resorption fell by 50% – from 30% to 15% & more."
+
+
+def test_malformed_bibtex_is_a_clear_corpus_error(tmp_path):
+    from assistant.errors import CorpusError
+    from assistant.ingest.bibtex import load_bibtex
+
+    path = tmp_path / "broken.bib"
+    path.write_text("@article{ok, title = {Fine}, year = 2020}\n@article{broken,\n  title = {never closed\n")
+    with pytest.raises(CorpusError, match="broken.bib: malformed BibTeX entry"):
+        load_bibtex(path)

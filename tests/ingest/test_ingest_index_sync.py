@@ -53,7 +53,8 @@ def test_review_citation_lists_cited_studies_and_abstract_sentences(review_setti
     assert {1, 2} <= set(references)
     assert references[1].pmid == "90000001" and references[1].abstract_id == "pmid-90000001"
     assert references[1].key_sentence in samples.ABSTRACTS["90000001"][1][2][1] + " ".join(
-        t for _, t in samples.ABSTRACTS["90000001"][1])
+        t for _, t in samples.ABSTRACTS["90000001"][1]
+    )
     assert references[1].key_sentence
     assert review[0].to_dict()["references"][0]["abstract_id"] == "pmid-90000001"
 
@@ -86,7 +87,14 @@ def test_build_killed_while_embedding_leaves_old_index_and_next_build_recovers(r
     marker = tmp_path / "embedding.marker"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     process = subprocess.Popen(
-        [sys.executable, "-c", _KILLABLE_BUILD, str(review_settings.corpus_dir), str(review_settings.index_dir), str(marker)],
+        [
+            sys.executable,
+            "-c",
+            _KILLABLE_BUILD,
+            str(review_settings.corpus_dir),
+            str(review_settings.index_dir),
+            str(marker),
+        ],
         env=env,
     )
     try:

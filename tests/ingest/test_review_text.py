@@ -40,7 +40,12 @@ def test_review_sections(documents):
 def test_digest_entries_keep_identifiers(documents):
     study = documents["celljournal-2019-adipose-msc-origin"].source
     assert study.kind is SourceKind.STUDY_DIGEST
-    assert (study.pmid, study.pmcid, study.doi, study.year) == ("30507094", "PMC6275426", "10.22074/cellj.2019.5954", 2019)
+    assert (study.pmid, study.pmcid, study.doi, study.year) == (
+        "30507094",
+        "PMC6275426",
+        "10.22074/cellj.2019.5954",
+        2019,
+    )
     assert study.evidence == "preclinical-mouse" and study.msc_source == "adipose"
     trial = documents["sctr-2021-collagen-ucmsc-thin-endometrium"].source
     assert trial.trial_id == "NCT03724617"

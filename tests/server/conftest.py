@@ -53,7 +53,9 @@ def start_chroma(path: Path) -> ChromaServer:
     log = open(path.parent / f"chroma-{port}.log", "wb")
     process = subprocess.Popen(
         [str(CHROMA_BIN), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,  # own group: teardown kills it all
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # own group: teardown kills it all
         env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
     server = ChromaServer(url=f"http://127.0.0.1:{port}", path=path, process=process)
@@ -93,8 +95,12 @@ def server_settings(tmp_path_factory, corpus_copy, chroma_server):
 
     root = tmp_path_factory.mktemp("server-index")
     return load_settings(
-        corpus_dir=corpus_copy, index_dir=root / "index", feedback_dir=root / "feedback",
-        reports_dir=root / "reports", cache_dir=root / "cache", chroma_url=chroma_server.url,
+        corpus_dir=corpus_copy,
+        index_dir=root / "index",
+        feedback_dir=root / "feedback",
+        reports_dir=root / "reports",
+        cache_dir=root / "cache",
+        chroma_url=chroma_server.url,
     )
 
 

@@ -65,7 +65,9 @@ def test_server_stopped_mid_session_raises_store_unavailable(make_settings, disp
     assert disposable_chroma_server.url in str(caught.value)
 
     # a new process finds the server down too: one line naming the URL, no traceback
-    result = _cli("ask", QUESTIONS[0], "--index-dir", str(settings.index_dir), "--chroma-url", disposable_chroma_server.url)
+    result = _cli(
+        "ask", QUESTIONS[0], "--index-dir", str(settings.index_dir), "--chroma-url", disposable_chroma_server.url
+    )
     assert result.returncode == StoreUnavailableError.exit_code
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and disposable_chroma_server.url in lines[0], result.stderr

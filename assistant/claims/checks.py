@@ -1,0 +1,819 @@
+"""Align each clause of an answer sentence to its evidence sentences, then check it claim by claim.
+
+A clause is supported only when every check passes; the first failing check names the reason:
+
+- ``no_content``: nothing but numbers, markers or filler ("5.", "See the sources.");
+- ``unaligned``: no evidence sentence carries enough of its terms (or meaning, with vectors);
+- ``advice``: it reads as a recommendation the evidence does not make;
+- ``strength``: "approved", "proven", "cures", "safe and effective", "first-line"... not in the evidence;
+- ``polarity``: a negation/absence the evidence lacks, or one the evidence has and the clause drops;
+- ``direction``: increase where the evidence says decrease (or back) for the same object;
+- ``number``: a number the evidence does not state; ``number_binding``: stated for another group;
+- ``comparison``: "more than", "lowest"... that the evidence's numbers contradict;
+- ``entity``: a population, cell source, route, timing, marker, trial id or name the evidence lacks;
+- ``hedging``: the evidence says "may"/"suggest" and the clause states it as fact;
+- ``cause``: a causal link the evidence does not draw;
+- ``roles``: agent and patient swapped ("NK cells inhibited MSCs");
+- ``judge``: the optional entailment judge said no.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.claims import lexicon as lx
+from assistant.claims.clauses import split_clauses
+from assistant.claims.features import Cue, Features, features
+from assistant.safety import sounds_like_recommendation
+
+#: Share of a clause's terms its aligned evidence must hold (or MIN_SHARE_WITH_MEANING with vectors).
+MIN_TERM_SHARE = 2 / 3 - 1e-9
+MIN_SHARE_WITH_MEANING = 0.5
+MIN_MEANING = 0.78
+#: A second evidence sentence joins the alignment when it adds terms and shares at least this much.
+SECOND_SENTENCE_SHARE = 0.3
+
+#: A "sentence" longer than this is run-on text, not a claim that can be checked (and would be slow).
+MAX_SENTENCE_CHARS = 1500
+
+#: (clause, evidence text) -> True when the judge finds the clause entailed.
+Judge = Callable[[str, str], bool]
+
+REASONS = (
+    "no_content",
+    "unaligned",
+    "advice",
+    "strength",
+    "polarity",
+    "direction",
+    "number",
+    "number_binding",
+    "comparison",
+    "entity",
+    "hedging",
+    "cause",
+    "roles",
+    "judge",
+)
+
+
+@dataclass
+class Claim:
+    """One clause of an answer sentence, the evidence sentence(s) it was aligned to, and its verdict."""
+
+    text: str
+    evidence: list[str] = field(default_factory=list)
+    supported: bool = False
+    reason: str = ""  # one of REASONS when unsupported; "" when supported
+    detail: str = ""  # what exactly failed (the number, the word)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "evidence": list(self.evidence),
+            "supported": self.supported,
+            "reason": self.reason,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class SentenceCheck:
+    """The verdict on one answer sentence: supported only when every clause is; `reason` is the first
+    failing clause's reason ("" when supported)."""
+
+    supported: bool
+    reason: str
+    claims: list[Claim]
+
+
+@dataclass
+class _Evidence:
+    text: str
+    features: Features
+    terms: frozenset[str]  # its terms plus the stems of its glossary expansions
+    vector: np.ndarray | None = None
+
+
+class Checker:
+    """Claim checks with one glossary; evidence sentences are read once and cached by text."""
+
+    def __init__(self, glossary=None, judge: Judge | None = None) -> None:
+        self.glossary = glossary
+        self.judge = judge
+        self._expanded: dict[str, frozenset[str]] = {}
+        self._expanded_text: dict[str, str] = {}
+
+    # -- evidence ---------------------------------------------------------------------------------
+    def expanded(self, text: str) -> str:
+        """`text` plus the other spelling of each abbreviation it uses (cached)."""
+        cached = self._expanded_text.get(text)
+        if cached is None:
+            cached = self.glossary.expand(text) if self.glossary is not None and len(self.glossary) else text
+            if len(self._expanded_text) > 50_000:
+                self._expanded_text.clear()
+            self._expanded_text[text] = cached
+        return cached
+
+    def evidence_terms(self, text: str) -> frozenset[str]:
+        cached = self._expanded.get(text)
+        if cached is None:
+            cached = features(text).all_stems | features(self.expanded(text)).all_stems
+            if len(self._expanded) > 50_000:
+                self._expanded.clear()
+            self._expanded[text] = cached
+        return cached
+
+    # -- the check -----------------------------------------------------------------------------------
+    def check_sentence(
+        self,
+        text: str,
+        evidence: Sequence[str],
+        vector: np.ndarray | None = None,
+        evidence_vectors: np.ndarray | None = None,
+    ) -> SentenceCheck:
+        """Checks `text` against evidence sentences (optionally with unit vectors of both)."""
+        pool = [
+            _Evidence(e, features(e), self.evidence_terms(e), None if evidence_vectors is None else evidence_vectors[i])
+            for i, e in enumerate(evidence)
+            if e and e.strip()
+        ]
+        if not pool:
+            return SentenceCheck(False, "unaligned", [Claim(text, [], False, "unaligned", "no evidence")])
+        if len(text) > MAX_SENTENCE_CHARS:
+            return SentenceCheck(False, "unaligned", [Claim(text, [], False, "unaligned", "too long to verify")])
+        squashed = _squash(text)
+        if any(_squash(e.text) == squashed for e in pool):
+            verbatim = next(e.text for e in pool if _squash(e.text) == squashed)
+            return SentenceCheck(True, "", [Claim(text, [verbatim], True)])
+        claims = [self._check_clause(clause, pool, vector) for clause in split_clauses(_spell_like(text, pool))]
+        if not _has_content(features(text)):
+            claims = [Claim(text, [], False, "no_content")]
+        failed = next((c for c in claims if not c.supported), None)
+        return SentenceCheck(failed is None, failed.reason if failed else "", claims)
+
+    def _check_clause(self, clause: str, pool: list[_Evidence], vector: np.ndarray | None) -> Claim:
+        own = features(clause)
+        if not _has_content(own):
+            return Claim(clause, [], False, "no_content")
+        aligned, share, meaning = self._align(own, pool, vector)
+        claim = Claim(clause, [e.text for e in aligned])
+        checks = (
+            self._advice,
+            _strength,
+            _polarity,
+            _direction,
+            _attributes,
+            _numbers,
+            _comparison,
+            _superlative_swap,
+            self._entities,
+            _timing,
+            _hedging,
+            _cause,
+            _roles,
+        )
+        if share < MIN_TERM_SHARE and not (meaning >= MIN_MEANING and share >= MIN_SHARE_WITH_MEANING):
+            # unaligned; name a more telling reason when one does not depend on the alignment
+            for check in (self._advice, _strength, self._entities, _numbers):
+                problem = check(own, aligned, pool)
+                if problem:
+                    claim.reason, claim.detail = problem
+                    return claim
+            claim.reason, claim.detail = "unaligned", f"terms {share:.2f}, meaning {meaning:.2f}"
+            return claim
+        for check in checks:
+            problem = check(own, aligned, pool)
+            if problem:
+                claim.reason, claim.detail = problem
+                return claim
+        if self.judge is not None and not self.judge(clause, " ".join(e.text for e in aligned)):
+            claim.reason, claim.detail = "judge", "the entailment judge did not find it entailed"
+            return claim
+        claim.supported = True
+        return claim
+
+    def _align(self, own: Features, pool: list[_Evidence], vector) -> tuple[list[_Evidence], float, float]:
+        terms = _claim_terms(own)
+        numbers = {(n.value) for n in own.numbers}
+        scored = []
+        for e in pool:
+            shared = terms & e.terms
+            score = len(shared) / max(len(terms), 1)
+            score += (
+                0.25 * sum(1 for n in e.features.numbers if n.value in numbers) / max(len(numbers), 1) if numbers else 0
+            )
+            similarity = float(e.vector @ vector) if vector is not None and e.vector is not None else 0.0
+            scored.append((score + 0.5 * similarity, similarity, e, shared))
+        scored.sort(key=lambda s: -s[0])
+        best = scored[0]
+        aligned = [best[2]]
+        covered = set(best[3])
+        for _, _, e, shared in scored[1:3]:
+            extra = shared - covered
+            if extra and len(shared) / max(len(terms), 1) >= SECOND_SENTENCE_SHARE:
+                aligned.append(e)
+                covered |= shared
+        share = len(covered) / len(terms) if terms else 1.0
+        meaning = max((s[1] for s in scored if s[2] in aligned), default=0.0)
+        return aligned, share, meaning
+
+    # -- checks needing the glossary -------------------------------------------------------------------
+    def _advice(self, own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+        if sounds_like_recommendation(own.text) and not any(sounds_like_recommendation(e.text) for e in aligned):
+            return "advice", "reads as a recommendation"
+        return None
+
+    def _entities(self, own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+        text = " ".join(self.expanded(e.text) for e in aligned)
+        found = features(text)
+        for key in sorted(own.entities):
+            if not any(k in found.entities for k in lx.ENTITY_ACCEPTS.get(key, (key,))):
+                return "entity", key
+        missing = sorted(own.markers - found.markers)
+        if missing:
+            return "entity", missing[0]
+        lowered = text.lower()
+        for name in sorted(own.proper):
+            if name in lowered or re.sub(r"s$", "", name) in lowered:
+                continue
+            if self.glossary is not None and self.glossary.long_form(name):
+                continue  # an abbreviation: its terms are checked by alignment
+            return "entity", name
+        return None
+
+
+# -- abbreviations the glossary does not know ------------------------------------------------------------
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+
+
+def _initials_phrase(text: str, acronym: str) -> str | None:
+    """The run of words in `text` whose initials spell `acronym` ("mother-to-child transmission" for
+    MTCT, hyphenated parts counted as words), or None."""
+    words = list(_WORD.finditer(text))
+    size = len(acronym)
+    letters = acronym.lower()
+    for i in range(len(words) - size + 1):
+        run = words[i : i + size]
+        if "".join(w.group(0)[0].lower() for w in run) == letters and all(
+            re.fullmatch(r"[\s-]*", text[a.end() : b.start()]) for a, b in zip(run, run[1:])
+        ):
+            return text[run[0].start() : run[-1].end()]
+    return None
+
+
+def _spell_like(text: str, pool: list[_Evidence]) -> str:
+    """The clause with each abbreviation written the way its evidence writes it, when the evidence uses
+    the short form and the clause the long one (or back), found by initials: general, so abbreviations
+    the glossary lacks ("MTCT" = "mother-to-child transmission") still align."""
+    evidence = " ".join(e.text for e in pool)
+    for acronym in dict.fromkeys(_ACRONYM.findall(evidence)):
+        if acronym not in text:
+            phrase = _initials_phrase(text, acronym)
+            if phrase:
+                text = text.replace(phrase, acronym)
+    for acronym in dict.fromkeys(_ACRONYM.findall(text)):
+        if acronym not in evidence:
+            phrase = _initials_phrase(evidence, acronym)
+            if phrase:
+                text = re.sub(rf"(?<![\w-]){acronym}s?(?![\w-])", phrase, text)
+    return text
+
+
+# -- checks ------------------------------------------------------------------------------------------------
+def _claim_terms(own: Features) -> frozenset[str]:
+    return frozenset(t for t in own.terms if t not in lx.FILLER and not re.fullmatch(r"[\d.]+", t))
+
+
+def _has_content(own: Features) -> bool:
+    return bool(_claim_terms(own))
+
+
+def _squash(text: str) -> str:
+    return " ".join(re.sub(r"[^\w%.]+", " ", text.lower()).split()).strip(" .")
+
+
+def _specific(stems: frozenset[str]) -> frozenset[str]:
+    specific = stems - lx.GENERIC
+    return specific or stems
+
+
+def _strength(own: Features, aligned: list[_Evidence], pool: list[_Evidence]) -> tuple[str, str] | None:
+    said = set().union(*(e.features.strength for e in pool))
+    extra = sorted(own.strength - said)
+    return ("strength", extra[0]) if extra else None
+
+
+def _cue_terms(stems: frozenset[str]) -> frozenset[str]:
+    specific = stems - lx.CUE_GENERIC
+    return specific or stems
+
+
+def _overlaps(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(_cue_terms(a) & _cue_terms(b))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> int:
+    return len(_cue_terms(a) & _cue_terms(b))
+
+
+def _polarity(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    evidence_negations = [n for e in aligned for n in e.features.negations]
+    for negation in own.negations:
+        if not negation.scope:
+            if not evidence_negations:
+                return "polarity", negation.word
+            continue
+        if not any(_overlaps(negation.scope, n.core or n.scope) for n in evidence_negations):
+            return "polarity", negation.word
+    for negation in evidence_negations:
+        scope = _cue_terms(negation.core or negation.scope)
+        if not scope:
+            continue
+        held = scope & own.all_stems
+        if held and len(held) >= 0.75 * len(scope):
+            if not any(_overlaps(negation.scope, n.scope) for n in own.negations):
+                return "polarity", f"drops '{negation.word}'"
+    return None
+
+
+_CONDITION = re.compile(r"^\s*(?:if|when|whenever|as long as)\b(.{1,120}?)(?:,|\bthen\b)", re.IGNORECASE)
+
+
+def _condition(text: str) -> tuple[int, frozenset[float]] | None:
+    """ "If Rt is greater than 1, ...": the condition's comparison sign and numbers."""
+    match = _CONDITION.match(text)
+    if not match:
+        return None
+    part = match.group(1)
+    compared = _comparatives(part + " ")  # "greater than 1"
+    lowered = part.lower()
+    sign = (
+        compared[0][0]
+        if compared
+        else (
+            1
+            if re.search(r"\b(above|over|exceeds?)\b", lowered)
+            else -1
+            if re.search(r"\b(below|under)\b", lowered)
+            else 0
+        )
+    )
+    return sign, frozenset(n.value for n in features(part).numbers)
+
+
+def _direction(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    evidence_cues = [d for e in aligned for d in e.features.directions]
+    condition = _condition(own.text)
+    if condition is not None:  # "If Rt > 1, infections rise": only evidence under the same condition counts
+        conditions = [(e, _condition(e.text)) for e in pool]
+        same = [
+            e
+            for e, c in conditions
+            if c is not None and c[0] == condition[0] and (c[1] & condition[1] or not condition[1])
+        ]
+        if same:
+            evidence_cues = [d for e in same for d in e.features.directions]
+    for cue in own.directions:
+        if not cue.scope and cue.target is None:
+            continue
+        best = max((_overlap(cue.scope, d.scope) for d in evidence_cues), default=0)
+        matching = [d for d in evidence_cues if best and _overlap(cue.scope, d.scope) == best]
+        if not matching and cue.target is not None:  # "rose to 50%" where the evidence "declined to 50%"
+            matching = [d for d in evidence_cues if d.target == cue.target]
+        if matching and not any(d.sign == cue.sign for d in matching):
+            return "direction", f"{cue.word} vs {matching[0].word}"
+        target = _cue_terms(cue.scope) - lx.GENERIC
+        evidence_terms = frozenset().union(*(e.terms for e in aligned))
+        stated_end = cue.target is not None and any(
+            _same_number(cue.target, "", n.value, "") for e in aligned for n in e.features.numbers
+        )
+        if (
+            not matching
+            and target
+            and target <= evidence_terms
+            and not stated_end
+            and not any(target & (d.scope | d.left | d.right) for d in evidence_cues)
+        ):  # ("grew to 7 mm" where the evidence "reached 7 mm" states the same end value: not a new claim)
+            # the evidence names the object but says nothing of it going up or down
+            return "direction", f"{cue.word}: no change of {' '.join(sorted(target))} in the evidence"
+    return None
+
+
+def _same_number(a_value: float, a_unit: str, b_value: float, b_unit: str) -> bool:
+    if abs(a_value - b_value) > 1e-9 * max(1.0, abs(a_value)):
+        return False
+    return not a_unit or a_unit == b_unit
+
+
+def _numbers(own: Features, aligned: list[_Evidence], pool: list[_Evidence]) -> tuple[str, str] | None:
+    for number in own.numbers:
+        holders = [
+            e for e in pool if any(_same_number(number.value, number.unit, n.value, n.unit) for n in e.features.numbers)
+        ]
+        label = f"{number.value:g}{number.unit if number.unit != 'fold' else '-fold'}"
+        if not holders:
+            return "number", label
+        free = (own.terms | own.timing).difference(*(n.head for n in own.numbers if n is not number))
+        free = free - _nearer_other(own, number)
+        if _is_year(number):
+            continue  # a calendar year dates a finding; its order is checked with the from/to pairs below
+        if not any(_bound_here(number, e.features, free) for e in holders):
+            return "number_binding", label
+    stated = frozenset().union(*(e.features.fractions for e in pool))
+    for part, whole in own.fractions:  # "4 of 4" where the evidence says "2 of 4"
+        if (part, whole) not in stated and any(w == whole or p == part for p, w in stated):
+            return "number_binding", f"{part:g} of {whole:g}"
+    for pair in own.from_to:
+        pairs = [p for e in pool for p in e.features.from_to]
+        if (pair[1], pair[0]) in pairs and pair not in pairs:
+            return "number_binding", f"from {pair[0]:g} to {pair[1]:g}"
+    return None
+
+
+def _nearer_other(own: Features, number) -> frozenset[str]:
+    """Words of the clause that stand nearer another of its numbers than this one: "PRINCE achieved 88.4%
+    and LPIHN 81.3%" ties PRINCE to 88.4%, so it cannot vouch for 81.3%."""
+    others = [n.position for n in own.numbers if n is not number and not _is_year(n)]
+    if not others:
+        return frozenset()
+    near = set()
+    for i, t in enumerate(own.tokens):
+        if t.kind == "w" and t.content and min(abs(i - p) for p in others) < abs(i - number.position):
+            near.add(t.stem)
+    mine = {
+        t.stem
+        for i, t in enumerate(own.tokens)
+        if t.kind == "w" and t.content and abs(i - number.position) <= min(abs(i - p) for p in others)
+    }
+    return frozenset(near - mine)
+
+
+def _is_year(number) -> bool:
+    return not number.unit and number.value == int(number.value) and 1800 <= number.value <= 2100
+
+
+def _bound_here(number, evidence: Features, clause_terms: frozenset[str]) -> bool:
+    """The clause's number is not tied, in this evidence sentence, to another number's group.
+
+    Each number's head is the label right beside it (its bracketed label, the two words before, the
+    word after). The clause's head words must point at this number more than at any other; a number
+    the evidence states without a label ("5 of 12") cannot be misbound.
+    """
+    same = [n for n in evidence.numbers if _same_number(number.value, number.unit, n.value, n.unit)]
+    others = [
+        n for n in evidence.numbers if not _same_number(number.value, number.unit, n.value, n.unit) and not _is_year(n)
+    ]  # a year dates the finding, it is not another group's value
+    own_heads = set().union(*(n.head for n in same))
+    other_heads = set().union(*(n.head for n in others)) if others else set()
+    if not own_heads:
+        return True
+    head = number.head | (number.labels - lx.GENERIC)
+    towards_other = head & (other_heads - own_heads)
+    towards_own = (head | clause_terms) & (own_heads - other_heads)  # "untreated ... was 34.4%"
+    return len(towards_other) <= len(towards_own)
+
+
+# the words between a comparative and its "than" hold no other comparative: in "a lower CBF and more
+# dyskinetic cilia than wild type" only "more" is compared with wild type
+_COMPARATIVE = re.compile(
+    r"\b(more|less|higher|lower|greater|smaller|larger|fewer|further)\b"
+    r"(?:\s+(?!(?:more|less|higher|lower|greater|smaller|larger|fewer|further)\b)\S+){0,5}?\s+than\b"
+)
+_SUPERLATIVE = re.compile(r"\b(most|least|lowest|highest|largest|smallest|greatest|fewest|best|worst)\b")
+
+
+def _comparison(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    lowered = own.text.lower()
+    numbers = [n for e in aligned for n in _leading(e.features.numbers) if n.labels - lx.GENERIC]
+    if len(numbers) < 2:
+        return _comparison_words(own, aligned)  # nothing to compare by value; the words still count
+    lowering = any(d.sign < 0 and d.word not in lx.ADJECTIVES for d in own.directions)
+
+    def value_of(stem: str):
+        if stem in lx.GENERIC:
+            return None
+        values = {(n.value, n.unit) for n in numbers if stem in (n.labels - lx.GENERIC)}
+        return next(iter(values)) if len(values) == 1 else None
+
+    match = _COMPARATIVE.search(lowered)
+    if match:
+        before = features(own.text[: match.start()]).tokens
+        between = features(own.text[match.start() : match.end()]).tokens
+        after = features(own.text[match.end() :]).tokens
+        a = next((value_of(t.stem) for t in between if t.kind == "w" and t.content and value_of(t.stem)), None)
+        a = a or next(
+            (value_of(t.stem) for t in reversed(before) if t.kind == "w" and t.content and value_of(t.stem)), None
+        )
+        b = next((value_of(t.stem) for t in after if t.kind == "w" and t.content and value_of(t.stem)), None)
+        if a and b and a[1] == b[1] and a[0] != b[0]:
+            word = match.group(1)
+            bigger = word in {"more", "higher", "greater", "larger", "further"}
+            if lowering:
+                bigger = not bigger  # "lowered it more than": a lower resulting value
+            if (a[0] > b[0]) != bigger:
+                return "comparison", f"{word} than"
+    verdict = _comparison_words(own, aligned)
+    if verdict:
+        return verdict
+    match = _SUPERLATIVE.search(lowered)
+    if match:
+        word = match.group(1)
+        near = features(own.text[: match.start()]).tokens[::-1] + features(own.text[match.end() :]).tokens
+        labelled = [value_of(t.stem) for t in near if t.kind == "w" and t.content and value_of(t.stem)]
+        labelled = [v for v in labelled if sum(1 for n in numbers if n.unit == v[1]) >= 2]
+        if labelled:
+            value, unit = labelled[0]
+            peers = [n.value for n in numbers if n.unit == unit]
+            if len(peers) >= 2:
+                largest = word in {"most", "highest", "largest", "greatest"}
+                if word in {"best", "worst"}:
+                    if not lowering:
+                        return None
+                    largest = word == "worst"
+                elif lowering and word in {"most", "least", "greatest"}:
+                    largest = word == "least"
+                target = max(peers) if largest else min(peers)
+                if value != target:
+                    return "comparison", word
+    return None
+
+
+def _leading(numbers) -> list:
+    """The numbers that carry a value: the second of "1.747 ± 0.462" or "60-78%" only spreads the first."""
+    positions = {n.position for n in numbers}
+    return [n for n in numbers if n.position - 1 not in positions]
+
+
+_COMPARATIVE_SIGN = {
+    "more": 1,
+    "higher": 1,
+    "greater": 1,
+    "larger": 1,
+    "less": -1,
+    "lower": -1,
+    "smaller": -1,
+    "fewer": -1,
+}
+
+
+def _comparatives(text: str) -> list[tuple[int, frozenset[str], frozenset[str]]]:
+    """Each "more/less X than Y" as (sign, what is compared, what it is compared with)."""
+    found = []
+    for match in _COMPARATIVE.finditer(text.lower()):
+        sign = _COMPARATIVE_SIGN.get(match.group(1))
+        if sign is None:
+            continue
+        middle = features(text[match.start(1) + len(match.group(1)) : match.end() - 4]).tokens
+        after = features(text[match.end() :]).tokens
+        attribute = frozenset(t.stem for t in middle if t.kind == "w" and t.content)
+        other = frozenset([t.stem for t in after if t.kind == "w" and t.content][:2])
+        found.append((sign, attribute, other))
+    return found
+
+
+_BEFORE_THAN = re.compile(
+    r"\b(before|at baseline|initially|earlier|pre-?treatment)\b.{0,60}?\bthan\b|\bthan\b.{0,40}?\b(after|later|at \d|following)\b"
+)
+_AFTER_THAN = re.compile(
+    r"\b(after|later|at \d|following)\b.{0,60}?\bthan\b|\bthan\b.{0,40}?\b(before|at baseline|initially|earlier)\b"
+)
+
+
+def _over_time(own: Features, aligned: list[_Evidence]) -> tuple[str, str] | None:
+    """ "X was greater before treatment than at 3 months" is a fall of X over time: the evidence's change
+    of the same thing must run the same way."""
+    lowered = own.text.lower()
+    for sign, attribute, _ in _comparatives(own.text):
+        if _BEFORE_THAN.search(lowered):
+            change = -sign  # bigger before than after: it fell
+        elif _AFTER_THAN.search(lowered):
+            change = sign
+        else:
+            continue
+        comparative = re.search(r"\b(more|less|higher|lower|greater|smaller|larger|fewer)\b", lowered)
+        head = own.text[: comparative.start()] if comparative else own.text
+        subject = _cue_terms(features(head).terms) | attribute
+        for cue in (d for e in aligned for d in e.features.directions):
+            if _overlaps(subject, cue.scope) and cue.sign == -change:
+                return "comparison", f"over time the evidence says {cue.word}"
+    return None
+
+
+def _comparison_words(own: Features, aligned: list[_Evidence]) -> tuple[str, str] | None:
+    """ "more toxic than CQ" where the evidence says "less toxic than CQ"."""
+    over_time = _over_time(own, aligned)
+    if over_time:
+        return over_time
+    said = [c for e in aligned for c in _comparatives(e.text)]
+    for sign, attribute, other in _comparatives(own.text):
+        # related: the same thing compared with the same other ("higher (60-78%) than at the delta levels"
+        # names no attribute between the words, so the other side alone ties it)
+        related = [s for s, a, o in said if (attribute & a or not a) and other & o]
+        if related and sign not in related:
+            return "comparison", "the comparison runs the other way"
+    return None
+
+
+_OPPOSITE_SUPERLATIVE = {
+    "most": "least",
+    "least": "most",
+    "highest": "lowest",
+    "lowest": "highest",
+    "largest": "smallest",
+    "smallest": "largest",
+    "best": "worst",
+    "worst": "best",
+    "greatest": "least",
+    "fewest": "most",
+}
+
+
+def _superlative_words(text: str) -> list[tuple[str, frozenset[str]]]:
+    """Each superlative and the content words just before it ("tail-vein injection least")."""
+    found = []
+    for match in _SUPERLATIVE.finditer(text.lower()):
+        before = features(text[: match.start()]).tokens
+        stems: list[str] = []
+        for t in reversed(before):
+            if t.kind == "p" or len(stems) >= 3:
+                break
+            if t.kind == "w" and t.content and t.surface not in lx.UP and t.surface not in lx.DOWN:
+                stems.append(t.stem)
+        found.append((match.group(1), frozenset(stems)))
+    return found
+
+
+def _superlative_swap(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    """ "X helped most" where the evidence says "X ... least"."""
+    said = [w for e in aligned for w in _superlative_words(e.text)]
+    for word, stems in _superlative_words(own.text):
+        opposite = _OPPOSITE_SUPERLATIVE.get(word)
+        if not stems or not opposite:
+            continue
+        same = max((_overlap(stems, s) for w, s in said if w == word), default=0)
+        other = max((_overlap(stems, s) for w, s in said if w == opposite), default=0)
+        if other > same:
+            return "comparison", f"{word} vs {opposite}"
+    return None
+
+
+_TIMING = re.compile(r"\b(before|after|prior to|following|during)\b")
+_TIMING_OPPOSITE = {"before": "after", "prior to": "after", "after": "before", "following": "before"}
+
+
+def _timing_words(text: str) -> list[tuple[str, frozenset[str]]]:
+    found = []
+    for match in _TIMING.finditer(text.lower()):
+        word = {"prior to": "before", "following": "after"}.get(match.group(1), match.group(1))
+        stems = [t.stem for t in features(text[match.end() :]).tokens[:4] if t.kind == "w" and t.content]
+        found.append((word, frozenset(stems[:2])))
+    return found
+
+
+def _timing(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    """ "before the therapy" where the evidence says "after the therapy"."""
+    said = [w for e in aligned for w in _timing_words(e.text)]
+    for word, stems in _timing_words(own.text):
+        opposite = _TIMING_OPPOSITE.get(word)
+        if not stems or not opposite:
+            continue
+        same = max((_overlap(stems, s) for w, s in said if w == word), default=0)
+        other = max((_overlap(stems, s) for w, s in said if w == opposite), default=0)
+        if other > same:
+            return "entity", f"{word} vs {opposite}"
+    return None
+
+
+def _attributed(own: Features) -> set[tuple[str, str]]:
+    """(attribute, the thing it describes) for each scale word: "low maternal viral load" -> (low, matern)."""
+    pairs = set()
+    tokens = own.tokens
+    for i, t in enumerate(tokens):
+        if t.kind == "w" and t.surface in lx.ANTONYMS:
+            for nxt in tokens[i + 1 : i + 4]:
+                if nxt.kind != "w":
+                    break
+                if nxt.content and nxt.surface not in lx.ANTONYMS:
+                    pairs.add((t.surface, nxt.stem))
+    return pairs
+
+
+def _attributes(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    """ "low maternal viral load" where the evidence says "high maternal viral load" (opposite ends of a scale)."""
+    # read the attributes of the evidence clause the claim matches best ("RSCU higher than 1.0 have positive
+    # bias, while ... lower than 1.0 has negative bias": each clause carries its own)
+    pieces = [features(piece) for e in aligned for piece in split_clauses(e.text)]
+    best = max(pieces, key=lambda f: len(f.all_stems & own.all_stems), default=None)
+    said = _attributed(best) if best is not None else set()
+    for word, thing in _attributed(own):
+        if (word, thing) not in said and (lx.ANTONYMS[word], thing) in said:
+            return "direction", f"{word} vs {lx.ANTONYMS[word]} {thing}"
+    return None
+
+
+def _hedging(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    if own.hedges:
+        return None
+    for e in aligned:
+        for hedge in e.features.hedges:
+            scope = _cue_terms(hedge.core or hedge.scope)
+            held = scope & own.all_stems
+            if scope and len(held) >= min(2, len(scope)) and len(held) >= 0.6 * len(scope):
+                return "hedging", f"drops '{hedge.word}'"
+    return None
+
+
+_CAUSE_OF = re.compile(
+    r"\b(?:because of|due to|owing to|thanks to|caused by|driven by|mediated by|by way of|as a result of|attributed to)\b"
+)
+
+
+def _cause(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    if own.causal and not any(e.features.causal for e in aligned):
+        return "cause", "a causal link the evidence does not state"
+    match = _CAUSE_OF.search(own.text.lower()) if own.causal else None
+    if match:  # "declines because of lockdowns": the named cause must be in the evidence too
+        named = [t.stem for t in features(own.text[match.end() :]).tokens if t.kind == "w" and t.content][:3]
+        evidence_terms = frozenset().union(*(e.terms for e in aligned))
+        specific = [stem for stem in named if stem not in lx.GENERIC and stem not in lx.CUE_GENERIC]
+        if specific and not all(stem in evidence_terms for stem in specific):
+            return "cause", f"a cause ({' '.join(specific)}) the evidence does not name"
+    return None
+
+
+def _sides(cue: Cue) -> tuple[frozenset[str], frozenset[str]]:
+    """(agent side, patient side) of a cue; a passive ("X was lowered by Y") turns them round."""
+    left, right = _cue_terms(cue.left), _cue_terms(cue.right)
+    return (right, left) if cue.passive else (left, right)
+
+
+def _roles(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    """ "Y lowered X" where the evidence says "X lowered Y" (same kind of verb, sides swapped)."""
+    evidence_cues: list[Cue] = [c for e in aligned for c in (*e.features.directions, *e.features.actions) if c.verbal]
+    for cue in (*own.directions, *own.actions):
+        agent, patient = _sides(cue)
+        if not agent or not patient or not cue.verbal:
+            continue  # only a verb has an agent and a patient ("had a lower CBF than" has neither)
+        for other in evidence_cues:
+            if other.sign != cue.sign or (cue.sign == 0 and other.word[:5] != cue.word[:5]):
+                continue
+            their_agent, their_patient = _sides(other)
+            if (agent & their_patient) - their_agent and (patient & their_agent) - their_patient:
+                return "roles", f"{cue.word}: agent and patient swapped"
+    return _roles_by_scope(own, aligned, pool) or _prepositional_swap(own, aligned)
+
+
+_ROLE_PREPOSITIONS = frozenset({"into", "onto", "from", "towards", "toward"})
+
+
+def _prepositional(own: Features) -> list[tuple[str, frozenset[str], str]]:
+    """(the words before, the object after) of "into/from/onto X": "a hydroxyl group into CQ"."""
+    found = []
+    tokens = own.tokens
+    for i, t in enumerate(tokens):
+        if t.surface not in _ROLE_PREPOSITIONS:
+            continue
+        after = next((x for x in tokens[i + 1 : i + 4] if x.kind != "p" and (x.kind == "n" or x.content)), None)
+        if after is None or after.kind == "n":
+            continue
+        before = frozenset(x.stem for x in tokens[max(0, i - 3) : i] if x.kind == "w" and x.content)
+        if before:
+            found.append((t.surface.rstrip("s"), before, after.stem))
+    return found
+
+
+def _prepositional_swap(own: Features, aligned: list[_Evidence]) -> tuple[str, str] | None:
+    said = [p for e in aligned for p in _prepositional(e.features)]
+    evidence_terms = frozenset().union(*(e.terms for e in aligned))
+    for prep, before, obj in _prepositional(own):
+        if any(p == prep and o == obj for p, _, o in said):
+            continue  # the evidence says the same somewhere
+        for their_prep, their_before, their_obj in said:
+            if prep != their_prep:
+                continue
+            if before & their_before and obj != their_obj and obj in evidence_terms and their_obj in own.terms:
+                return "roles", f"{obj} where the evidence has {their_obj}"
+    return None
+
+
+def _roles_by_scope(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    evidence_cues: list[Cue] = [c for e in aligned for c in (*e.features.directions, *e.features.actions)]
+    for cue in (*own.directions, *own.actions):
+        if not cue.scope or not cue.subject:
+            continue
+        for other in evidence_cues:
+            if not other.subject or not other.scope:
+                continue
+            if (
+                _overlaps(cue.scope, other.subject)
+                and _overlaps(cue.subject, other.scope)
+                and not _overlaps(cue.scope, other.scope)
+            ):
+                return "roles", f"{cue.word}: agent and patient swapped"
+    return None

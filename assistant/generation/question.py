@@ -1,0 +1,278 @@
+"""Question analysis: what kind of question it is, what kind of answer it expects, what it is about.
+
+The extractive generator uses this to pick the sentence that answers rather than the one that merely
+shares words: "How many women were enrolled?" wants a number next to "women"/"enrolled"; "When did the
+review come out online?" wants a date; "Who funded it?" an organisation. The analysis is by rules over
+the question's wording (no model), general to any question and corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.text import content_terms
+
+# question types
+YES_NO, WHAT, WHO, WHEN, QUANTITY, LIST, MECHANISM, DEFINITION, COMPARISON = (
+    "yes/no",
+    "what/which",
+    "who",
+    "when",
+    "how many/much",
+    "list",
+    "why/how mechanism",
+    "definition",
+    "comparison",
+)
+# expected answer types
+NUMBER, PERCENT, PERSON, DATE, CELL_TYPE, ROUTE, TRIAL, DOSE, ORGANISATION = (
+    "number",
+    "percent",
+    "person",
+    "date",
+    "cell type",
+    "route",
+    "trial",
+    "dose",
+    "organisation",
+)
+
+_AUX = r"(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|may|might|must)"
+_YES_NO = re.compile(rf"^(?:and\s+|so\s+|but\s+)?{_AUX}\b", re.IGNORECASE)
+_COMPARISON = re.compile(
+    r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ(?:s|ence|ences|ent)?|better|worse|more effective|"
+    r"less effective|superior|inferior|than)\b",
+    re.IGNORECASE,
+)
+_LIST = re.compile(
+    r"^(?:list|name|enumerate)\b|\bwhat are (?:the )?(?:main |major |key )?\w+s\b|\bwhich \w+s (?:are|were|have)\b",
+    re.IGNORECASE,
+)
+_DEFINITION = re.compile(
+    r"^(?:what|who) (?:is|are) (?:an? |the )?[\w\s-]{1,40}\??$|^define\b|\bwhat does [\w-]+ (?:mean|stand for)\b|"
+    r"\bdefinition of\b|\bmeaning of\b",
+    re.IGNORECASE,
+)
+_MECHANISM = re.compile(
+    r"^(?:why|how (?:do|does|did|can|could|is|are|might|would)\b)|\bmechanism|\bpathway|\bin what way", re.IGNORECASE
+)
+_QUANTITY = re.compile(
+    r"\bhow (?:many|much|long|often|large|big|high|low)\b|\bwhat (?:number|amount|proportion|percentage|share|rate|dose)\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(
+    r"^when\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|month)\b|\bwhen\b", re.IGNORECASE
+)
+_WHO = re.compile(
+    r"^who(?:m|se)?\b|\bwhich (?:authors?|researchers?|group|people|person|institution|organi[sz]ation)\b|\bwho\b",
+    re.IGNORECASE,
+)
+
+#: expected answer type from the question's wording (first match wins; order matters)
+_EXPECTED = (
+    (PERCENT, re.compile(r"\b(?:percent(?:age)?|proportion|share|rate|%)\b", re.IGNORECASE)),
+    (DOSE, re.compile(r"\b(?:dose|dosage|how much)\b", re.IGNORECASE)),
+    (
+        NUMBER,
+        re.compile(
+            r"\bhow (?:many|long|often|large|big|high|low)\b|\bwhat (?:number|amount|size)\b|\bnumber of\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        ROUTE,
+        re.compile(
+            r"\b(?:route|routes|administ(?:er|ered|ration)|delivered|injected|given|infused|transplanted)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (TRIAL, re.compile(r"\b(?:trials?|NCT\d+|registration|registered|phase)\b", re.IGNORECASE)),
+    (CELL_TYPE, re.compile(r"\b(?:which|what) (?:immune )?(?:cells?|cell types?|population)\b", re.IGNORECASE)),
+    (
+        ORGANISATION,
+        re.compile(r"\b(?:fund(?:ed|ing|s)?|grants?|sponsor(?:ed|s)?|paid|financ\w*|supported)\b", re.IGNORECASE),
+    ),
+    (
+        DATE,
+        re.compile(r"^when\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|month)\b|\bwhen\b", re.IGNORECASE),
+    ),
+    (PERSON, re.compile(r"^who(?:m|se)?\b|\bwhich (?:authors?|researchers?|person|people)\b|\bwho\b", re.IGNORECASE)),
+)
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+#: what a sentence holding an answer of each type looks like
+_ANSWER_PATTERNS = {
+    # a number standing alone, not part of a name ("COVID-19", "H1N1", "IL-10")
+    NUMBER: re.compile(
+        r"(?<![\w-])\d+(?:[.,]\d+)*(?![\w-])|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozen|"
+        r"hundred|thousand|million|billion)\b",
+        re.IGNORECASE,
+    ),
+    PERCENT: re.compile(r"\d\s*%|\bper ?cent\b|\b\d+(?:\.\d+)?\s*(?:of|out of)\s*\d+\b", re.IGNORECASE),
+    DOSE: re.compile(
+        r"\b\d+(?:\.\d+)?\s*(?:×|x)?\s*10\^?\d+|\b\d+(?:\.\d+)?\s*(?:mg|µg|ug|ml|mL|cells|μg|IU|g)\b|\bdose",
+        re.IGNORECASE,
+    ),
+    DATE: re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b(?:19|20)\d{{2}}\b", re.IGNORECASE),
+    PERSON: re.compile(
+        r"\b[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?\s+[A-Z]{1,3}\b|\b[A-Z][a-z]+,\s+[A-Z][a-z]+|\bet al\b|\b[A-Z]\.\s?[A-Z][a-z]+|"
+        r"\b(?:author|authors|investigators?|researchers?|Dr|Prof)\b"
+    ),
+    ORGANISATION: re.compile(
+        r"\b(?:Foundation|Fund|Council|Institute|Ministry|University|Program(?:me)?|Grant|Agency|Society|"
+        r"supported by|funded by|No\.\s*\d)",
+        re.IGNORECASE,
+    ),
+    CELL_TYPE: re.compile(
+        r"\b(?:cells?|NK|Tregs?|macrophages?|lymphocytes?|monocytes?|neutrophils?|dendritic|T[- ]?cells?|"
+        r"B[- ]?cells?|trophoblasts?|CD\d+\+?)\b",
+        re.IGNORECASE,
+    ),
+    ROUTE: re.compile(
+        r"\b(?:intra\w+|intravenous\w*|subcutaneous\w*|tail vein|uterine horn|i\.?v\.?|i\.?p\.?|oral\w*|"
+        r"inject\w*|infus\w*|transplant\w*|systemic\w*|local\w*|route)\b",
+        re.IGNORECASE,
+    ),
+    TRIAL: re.compile(
+        r"\bNCT\d{6,}|\b(?:trial|phase\s+[1-4IV]+|randomi[sz]ed|enrolled|registered|participants|patients)\b",
+        re.IGNORECASE,
+    ),
+}
+
+#: words that frame a question rather than name its topic
+_FRAME = frozenset(
+    "what which how why when where who whom whose does do did can could effect effects role used use using improve "
+    "result results outcome outcomes find found report reported show shown work works act acts main key summary "
+    "summarize summarise about compare compared between difference differ much many way ways kind type types "
+    "happen happens affect affects et al well play played say says said mention mentioned give given tell detail "
+    "details information anything something according authors".split()
+)
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    question: str
+    kind: str
+    #: the main expected answer type, or None
+    expected: str | None
+    focus: tuple[str, ...]
+    #: every answer type the question asks for ("What dose and route...": dose, route)
+    expected_all: tuple[str, ...] = ()
+
+    def holds_expected(self, sentence: str) -> bool:
+        """Whether a sentence holds something of an expected answer type (a number, a date...)."""
+        return any(_ANSWER_PATTERNS[name].search(sentence) for name in self.expected_all if name in _ANSWER_PATTERNS)
+
+
+#: words naming an answer type: a sentence holding that type covers them ("which route" is answered
+#: by "intraperitoneal", "what dose" by "1 x 10^7 cells")
+_TYPE_WORDS = {
+    ROUTE: "route routes administration administered administer delivery delivered injected",
+    DOSE: "dose doses dosage dosing amount",
+    PERCENT: "percentage percent proportion rate rates share",
+    NUMBER: "number count",
+    DATE: "date year day month",
+    CELL_TYPE: "cell cells type types",
+}
+
+
+@lru_cache(maxsize=64)
+def type_word_stems(expected: tuple[str, ...]) -> frozenset[str]:
+    """Stems of the words that name the expected answer types."""
+    return frozenset(content_terms(" ".join(_TYPE_WORDS.get(name, "") for name in expected)))
+
+
+@lru_cache(maxsize=1)
+def _frame_stems() -> frozenset[str]:
+    return _FRAME | frozenset(content_terms(" ".join(_FRAME)))
+
+
+@lru_cache(maxsize=2048)
+def analyse(question: str) -> QuestionAnalysis:
+    text = question.strip()
+    every = tuple(name for name, pattern in _EXPECTED if pattern.search(text))
+    return QuestionAnalysis(text, question_kind(text), every[0] if every else None, focus_terms(text), every)
+
+
+def question_kind(question: str) -> str:
+    q = question.strip()
+    if _COMPARISON.search(q) and not _WHO.match(q):
+        return COMPARISON
+    if _QUANTITY.search(q):
+        return QUANTITY
+    if re.match(r"^(?:who|whom|whose)\b", q, re.IGNORECASE):
+        return WHO
+    if re.match(r"^when\b", q, re.IGNORECASE) or re.search(r"\bwhat (?:year|date)\b", q, re.IGNORECASE):
+        return WHEN
+    if _YES_NO.match(q):
+        return YES_NO
+    if _LIST.search(q):
+        return LIST
+    if _DEFINITION.search(q):
+        return DEFINITION
+    if _MECHANISM.search(q):
+        return MECHANISM
+    if _WHO.search(q):
+        return WHO
+    return WHAT
+
+
+def expected_answer(question: str) -> str | None:
+    for name, pattern in _EXPECTED:
+        if pattern.search(question):
+            return name
+    return None
+
+
+def focus_terms(question: str) -> tuple[str, ...]:
+    """The question's topic terms (stems), framing words left out."""
+    frame = _frame_stems()
+    return tuple(t for t in content_terms(question) if t not in frame)
+
+
+#: populations a question can narrow to ("And in humans?"), and how a source or sentence shows it
+_POPULATIONS = {
+    "human": (
+        re.compile(r"\b(?:humans?|women|woman|patients?|people|clinical|participants?|persons?)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(?:humans?|women|woman|patients?|participants?|clinical|trial|NCT\d+|case series)\b", re.IGNORECASE
+        ),
+        ("clinical", "in-vitro-human"),
+    ),
+    "mouse": (
+        re.compile(r"\b(?:mice|mouse|murine)\b", re.IGNORECASE),
+        re.compile(r"\b(?:mice|mouse|murine|CBA/J|DBA/2)\b", re.IGNORECASE),
+        ("preclinical-mouse",),
+    ),
+    "rat": (re.compile(r"\brats?\b", re.IGNORECASE), re.compile(r"\brats?\b", re.IGNORECASE), ("preclinical-rat",)),
+}
+
+
+def population(question: str) -> str | None:
+    """The population a question narrows to (human, mouse, rat), or None."""
+    for name, (asked, _, _) in _POPULATIONS.items():
+        if asked.search(question):
+            return name
+    return None
+
+
+def about_population(text: str, evidence: str, name: str) -> bool:
+    """Whether a sentence (or its source's evidence kind) is about the population."""
+    _, stated, kinds = _POPULATIONS[name]
+    return bool(stated.search(text)) or (evidence or "").lower().startswith(kinds)
+
+
+_PERSONAL_WORDS = re.compile(
+    r"\b(?:i|i'm|i’m|im|me|my|mine|myself|we|our|us|should|shall|could|can|would|will|get|getting|got|take|taking|"
+    r"try|trying|had|have|has|been|want|wanted|need|needs|one|two|three|four|five|six|seven|several|many|times|"
+    r"doctor|wife|partner|husband|daughter|sister|friend|age|aged|years?|old|do|does|worth|it|ok|okay|safe)\b",
+    re.IGNORECASE,
+)
+
+
+def personal_topic(question: str) -> str:
+    """The research topic inside a personal question: "I had three miscarriages. Should I get stem
+    cell injections?" -> "miscarriages. stem cell injections?" (what the sources can speak to)."""
+    return re.sub(r"\s+", " ", _PERSONAL_WORDS.sub(" ", question)).strip()
