@@ -428,6 +428,10 @@ def _tag(tokens: list[Token], i: int) -> frozenset[str]:
     return frozenset()
 
 
+#: words that end a group label: what follows them names another group
+_LABEL_STOPS = frozenset({"and", "or", "against", "versus", "vs", "whereas", "while", "but", "compared"})
+
+
 def _label_after(tokens: list[Token], i: int, limit: int = 3) -> frozenset[str]:
     """The parenthesised label right after a number, or the next few content words."""
     j = i + 1
@@ -443,17 +447,7 @@ def _label_after(tokens: list[Token], i: int, limit: int = 3) -> frozenset[str]:
         t = tokens[j]
         if t.kind in ("p", "n"):
             break
-        if t.kind == "w" and t.surface in {
-            "and",
-            "or",
-            "against",
-            "versus",
-            "vs",
-            "whereas",
-            "while",
-            "but",
-            "compared",
-        }:
+        if t.kind == "w" and t.surface in _LABEL_STOPS:
             break
         if _is_content(t) and t.surface not in lx.UP and t.surface not in lx.DOWN:
             found.append(t.stem)
@@ -475,17 +469,7 @@ def _label_before(tokens: list[Token], i: int, limit: int = 3, skip_generic: boo
             continue
         if t.kind in ("p", "n"):
             break
-        if t.kind == "w" and t.surface in {
-            "and",
-            "or",
-            "against",
-            "versus",
-            "vs",
-            "whereas",
-            "while",
-            "but",
-            "compared",
-        }:
+        if t.kind == "w" and t.surface in _LABEL_STOPS:
             break
         if _is_content(t) and t.surface not in lx.UP and t.surface not in lx.DOWN:
             if not (skip_generic and (t.stem in lx.GENERIC or t.stem in lx.COUNTED)):
