@@ -4,8 +4,8 @@ Granularity: passages are sentence-aligned chunks of up to `chunk_max_tokens` to
 sentences) — small enough that a hit points at the exact statement, large enough to carry context
 for dense matching. Sentences inside the retrieved passages are ranked again by the generator.
 
-Queries are expanded with the corpus glossary (RSA <-> recurrent spontaneous abortion) on both the
-dense and the lexical side. Every returned passage carries its evidence (sentences with spans and
+Queries are expanded with the corpus glossary (RSA <-> recurrent spontaneous abortion) and with the
+corpus's spelling of words they misspell, on both the dense and the lexical side. Every returned passage carries its evidence (sentences with spans and
 vectors, cited references with key sentences), asked of the `LoadedIndex` here, so the layers above
 never touch the index. `assistant.langchain_adapter.LangChainRetriever` exposes the same thing as a
 LangChain retriever.
@@ -23,9 +23,13 @@ from assistant.errors import InvalidFilterError
 from assistant.indexing.embedding import Embedder
 from assistant.indexing.index import LoadedIndex
 from assistant.settings import Settings
+from assistant.text import content_terms, known_spelling
 from assistant.types import Passage, RetrievalResult, SourceKind, is_front_matter_section
 
 __all__ = ["FILTER_KEYS", "HybridRetriever", "RetrievalResult", "normalize_filters"]
+
+#: the most distinct query words whose spelling check is remembered (then the memory starts afresh)
+_SPELLING_CACHE = 20_000
 
 FILTER_KEYS = ("kind", "evidence", "msc_source", "year", "year_min", "year_max", "source_id")
 
@@ -111,6 +115,7 @@ class HybridRetriever:
         _, self._chunk_doc = np.unique(self._chunk_source_ids, return_inverse=True)
         # front-matter chunks (authors, funding, dates...) take no part in the document bonus
         self._front_matter = np.array([is_front_matter_section(c.section) for c in index.chunks], dtype=bool)
+        self._spellings: dict[str, str | None] = {}
 
     # -- the public operation ----------------------------------------------------------------
     def retrieve(
@@ -123,6 +128,7 @@ class HybridRetriever:
         k = k or self.settings.top_k
         clean = normalize_filters(filters)
         expanded = self.index.glossary.expand(question) if self.settings.expand_abbreviations else question
+        expanded = self._with_spellings(expanded)
         # the lexical baseline needs no query vector; the model's time is not part of its latency
         vector = self.embedder.encode_query(expanded) if mode != "lexical" else np.zeros(0, dtype=np.float32)
         allowed = self._allowed_rows(clean)
@@ -145,6 +151,19 @@ class HybridRetriever:
         return RetrievalResult(passages, question, expanded, vector, time.perf_counter() - started)
 
     # -- the steps ---------------------------------------------------------------------------
+    def _with_spellings(self, query: str) -> str:
+        """The query plus the corpus's spelling of each word it misspells ("carageenan" also
+        searches "carrageenan"): a typo would otherwise miss every lexical match."""
+        fixes = [known for term in content_terms(query) if (known := self._spelling(term))]
+        return f"{query} {' '.join(dict.fromkeys(fixes))}" if fixes else query
+
+    def _spelling(self, term: str) -> str | None:
+        if term not in self._spellings:  # the index is fixed for this retriever's life
+            if len(self._spellings) > _SPELLING_CACHE:
+                self._spellings.clear()
+            self._spellings[term] = known_spelling(term, self.index.document_frequencies)
+        return self._spellings[term]
+
     def _allowed_rows(self, filters: dict[str, Any]) -> np.ndarray | None:
         if not filters:
             return None

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 _PERSONAL = re.compile(
-    r"\b(should i|can i|could i|shall i|do i need|would you recommend|recommend (me|for me)|"
+    # "i" as a word: "can it be prevented?" and "Can implant retention..." ask nothing personal
+    r"\b((should|can|could|shall) i\b|do i need|would you recommend|recommend (me|for me)|"
     r"my (wife|partner|doctor|pregnancy|miscarriage|miscarriages|treatment|case|daughter)|"
     r"i (am|have had|had|have|was|'m|’m) .*(miscarr|abortion|pregnan|losses|loss)|for me\b|"
     r"what (dose|treatment) should|is it safe for me|which (clinic|treatment) should)",

@@ -119,7 +119,8 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description="Share (IDF-weighted) of the question's distinctive terms the evidence must contain, else refuse; "
-        "the best single sentence must hold 0.875 of it. Calibrated on COVID-QA dev and PubMedQA answerable/gold-removed.",
+        "one source must hold more (see the gate in generation/extractive.py). Calibrated on COVID-QA dev and "
+        "PubMedQA answerable/gold-removed.",
     )
     context_token_budget: int = Field(
         2500, ge=200, le=100_000, description="Tokens of source text packed into an LLM prompt (at most 100,000)."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 
 _ABBREVIATIONS = {
@@ -222,3 +223,35 @@ def clean_question(text: str) -> str:
     """Strip control characters and collapse whitespace; keeps every printable character."""
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _one_edit_away(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion (a-z) from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS if c != b[0]]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + transposes + replaces + inserts)
+
+
+def known_spelling(term: str, frequencies: Mapping[str, int]) -> str | None:
+    """The corpus term a misspelt term means ("carageenan" for "carrageenan", "emphyema" for
+    "empyema"): the most frequent known term one edit away, or None when `term` is known, short, holds
+    digits (identifiers are compared exactly elsewhere) or has no known neighbour. Terms are stems, as
+    `content_terms` gives them; `frequencies` maps known stems to their document counts."""
+    if len(term) < _MIN_CORRECTED or not term.isalpha() or frequencies.get(term, 0) > 0:
+        return None
+    # an edit of the stem ("carageenan") or of the word it came from ("abortoin" -> "abortion" -> "abort")
+    edits = _one_edit_away(term)
+    candidates = {c for c in edits | {_stem(e) for e in edits} if len(c) >= _MIN_STEM and frequencies.get(c, 0) > 0}
+    return max(candidates, key=lambda c: (frequencies[c], c)) if candidates else None
+
+
+#: shorter words have too many neighbours one edit away ("te" would become "the", "to", "ten"...)
+_MIN_CORRECTED = 5
+#: a correction shorter than this is too likely a different word
+_MIN_STEM = 4

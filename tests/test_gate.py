@@ -44,3 +44,44 @@ def test_covered_questions_are_answered_with_citations(assistant, question):
     for sentence in answer.sentences:
         if sentence.supported:
             assert sentence.citations
+
+
+@pytest.mark.parametrize(
+    "question, spelt",
+    [
+        (
+            "What do mesenchymal stem cells do to natural killer cells in the deciduaa?",
+            "What do mesenchymal stem cells do to natural killer cells in the decidua?",
+        ),
+        (
+            "What did the trophoblst experiments with umbilical cord MSCs show?",
+            "What did the trophoblast experiments with umbilical cord MSCs show?",
+        ),
+    ],
+)
+def test_a_misspelt_question_is_answered_like_the_spelt_one(assistant, question, spelt):
+    answer, expected = assistant.answer(question), assistant.answer(spelt)
+    assert not answer.refused, answer.text
+    assert {c.passage.source_id for c in answer.citations} & {c.passage.source_id for c in expected.citations}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "HOW DO MSCS ACT ON DECIDUAL NK CELLS? EXPLAIN SIMPLY",
+        "WHAT DO MSCS DO TO DECIDUAL NK CELLS ACCORDING TO THE LITERATURE?",
+    ],
+)
+def test_questions_in_capitals_and_with_framing_words_are_answered(assistant, question):
+    # capitals name nothing when the whole question is in them, and "explain simply" or "according to
+    # the literature" say how to answer, not what about
+    answer = assistant.answer(question)
+    assert not answer.refused, answer.text
+    assert answer.citations
+
+
+def test_a_question_naming_a_trial_phase_in_roman_numerals_finds_the_arabic_one(assistant):
+    # the corpus registers a "Phase 2" trial: "phase II" is the same designation
+    answer = assistant.answer("What did the phase II trial of MSCs in recurrent spontaneous abortion find?")
+    assert not answer.refused, answer.text
+    assert any(c.passage.source.trial_id for c in answer.citations)

@@ -41,6 +41,14 @@ def test_abbreviation_query_finds_spelled_out_passages(assistant):
     assert "bone marrow" in expanded and "mesenchymal stem cell" in expanded
 
 
+def test_a_misspelt_word_reaches_the_passages_that_spell_it(assistant):
+    """A typo must not lose the lexical match: the corpus's spelling is searched too."""
+    result = assistant.retriever.retrieve("embryo resorbtion", 3, mode="lexical")
+    assert "resorpt" in result.expanded_query
+    assert result.passages and "resorption" in result.passages[0].text.lower()
+    assert assistant.retriever.retrieve("embryo resorption", 3).expanded_query == "embryo resorption"
+
+
 def test_filter_kind_through_api(assistant):
     digests = assistant.retrieve("MSCs in abortion-prone mice", k=6, filters={"kind": "study_digest"})
     assert digests and all(p.source.kind.value == "study_digest" for p in digests)

@@ -30,6 +30,10 @@ def test_personal_advice_questions_are_recognised(question):
         "Which MSC source lowered the abortion rate most in mice?",
         "Can MSC-derived exosomes cross the placenta?",
         "What did the review conclude about safety in humans?",
+        # "can i"/"should i" only as the word "I", not the start of "it" or "implant"
+        "Delayed facial palsy after stapes surgery: can it be prevented?",
+        "Can implant retention be recommended for infected knee replacements?",
+        "Scrotal orchidopexy: should it become the standard approach?",
     ],
 )
 def test_questions_about_the_literature_are_not_personal_advice(question):

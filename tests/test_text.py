@@ -1,0 +1,32 @@
+"""Text rules (assistant/text.py): the corpus spelling of a misspelt question word."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.text import content_terms, known_spelling
+
+#: stems as an index counts them (chunks holding each)
+FREQUENCIES = {"carrageenan": 3, "empyema": 2, "zanamivir": 5, "zanamavin": 1, "retrospect": 9, "abort": 12, "cat": 4}
+
+
+@pytest.mark.parametrize(
+    "word, meant",
+    [
+        ("carageenan", "carrageenan"),  # a letter left out
+        ("emphyema", "empyema"),  # a letter too many
+        ("Zanamavir", "zanamivir"),  # a letter wrong; the more frequent neighbour wins
+        ("restrospective", "retrospect"),
+        ("abortoin", "abort"),  # letters swapped in the word, found through its stem
+    ],
+)
+def test_a_misspelt_word_means_the_corpus_term_one_edit_away(word, meant):
+    (term,) = content_terms(word)
+    assert known_spelling(term, FREQUENCIES) == meant
+
+
+@pytest.mark.parametrize("word", ["carrageenan", "cats", "te", "covid19", "aspirin"])
+def test_known_short_numbered_and_unmatched_words_are_left_alone(word):
+    # known ("cats" is "cat"), too short to guess, an identifier, or nothing one edit away
+    (term,) = content_terms(word)
+    assert known_spelling(term, FREQUENCIES) is None
