@@ -245,13 +245,10 @@ def known_spelling(term: str, frequencies: Mapping[str, int]) -> str | None:
     `content_terms` gives them; `frequencies` maps known stems to their document counts."""
     if len(term) < _MIN_CORRECTED or not term.isalpha() or frequencies.get(term, 0) > 0:
         return None
-    # an edit of the stem ("carageenan") or of the word it came from ("abortoin" -> "abortion" -> "abort")
-    edits = _one_edit_away(term)
-    candidates = {c for c in edits | {_stem(e) for e in edits} if len(c) >= _MIN_STEM and frequencies.get(c, 0) > 0}
+    # edits of the stem only: re-stemming edited words would read "aspirin" as "aspiric" -> "aspir"
+    candidates = [c for c in _one_edit_away(term) if frequencies.get(c, 0) > 0]
     return max(candidates, key=lambda c: (frequencies[c], c)) if candidates else None
 
 
-#: shorter words have too many neighbours one edit away ("te" would become "the", "to", "ten"...)
-_MIN_CORRECTED = 5
-#: a correction shorter than this is too likely a different word
-_MIN_STEM = 4
+#: shorter words have too many real neighbours one edit away ("brain" and "train", "te" and "the")
+_MIN_CORRECTED = 6
