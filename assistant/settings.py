@@ -32,7 +32,7 @@ def shown_path(path: object) -> str:
 
 
 #: Bumped whenever the on-disk index layout or chunking logic changes incompatibly.
-INDEX_FORMAT_VERSION = 7
+INDEX_FORMAT_VERSION = 8
 
 
 class Settings(BaseSettings):

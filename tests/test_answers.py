@@ -94,6 +94,13 @@ def test_question_analysis(question, kind, expected):
     assert analysis.focus  # every question here has a topic
 
 
+def test_reference_pointers_are_not_the_number_a_question_expects():
+    analysis = analyse("How many children were enrolled?")
+    assert not analysis.holds_expected("Children were enrolled across all seasons [1].")
+    assert not analysis.holds_expected("Enrolment rose in winter (3,4).")
+    assert analysis.holds_expected("In total 2025 children were enrolled [1].")
+
+
 def test_a_sentence_holding_the_expected_type_is_recognised():
     analysis = analyse("When did the review come out online?")
     assert analysis.holds_expected("Published online: August 26, 2025")

@@ -162,8 +162,14 @@ class QuestionAnalysis:
     expected_all: tuple[str, ...] = ()
 
     def holds_expected(self, sentence: str) -> bool:
-        """Whether a sentence holds something of an expected answer type (a number, a date...)."""
-        return any(_ANSWER_PATTERNS[name].search(sentence) for name in self.expected_all if name in _ANSWER_PATTERNS)
+        """Whether a sentence holds something of an expected answer type (a number, a date...).
+        Reference pointers ("[1]", "(3,4)", "(5-7)") are no numbers."""
+        text = _REFERENCE_POINTER.sub(" ", sentence)
+        return any(_ANSWER_PATTERNS[name].search(text) for name in self.expected_all if name in _ANSWER_PATTERNS)
+
+
+#: in-text reference pointers: "[1]", "[2, 5-7]", "(3,4)", "(5–7)"
+_REFERENCE_POINTER = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\d+(?:\s*[,–-]\s*\d+)+\)")
 
 
 #: words naming an answer type: a sentence holding that type covers them ("which route" is answered

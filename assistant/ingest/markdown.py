@@ -93,4 +93,6 @@ def _paragraphs(lines: list[str]) -> str:
         current.append(_inline(stripped.lstrip("> ")))
     if current:
         paragraphs.append(" ".join(current))
-    return "\n".join(p for p in paragraphs if p)
+    # a blank line between paragraphs, as in the source: a paragraph always ends its last sentence
+    # (a header line "DOI: 10.1/x" never runs on into the abstract's first sentence)
+    return "\n\n".join(p for p in paragraphs if p)

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.indexing.chunking import reference_numbers
 from assistant.ingest import load_path
+from assistant.text import split_sentences
 from assistant.types import SourceKind
 from tests.ingest import samples
 
@@ -49,6 +50,25 @@ def test_markdown_review(sample_files):
     assert reference_numbers(_section(document, "Decidual natural killer cells").text) == (1, 2, 3)
     assert _refs(document) == {n: samples.CITED[n] for n in samples.CITED}
     assert all(s.name != "References" for s in document.sections)
+
+
+def test_markdown_paragraphs_end_their_sentences(tmp_path):
+    # header lines without a full stop must not run on into the abstract's first sentence
+    path = tmp_path / "paper.md"
+    path.write_text(
+        "# A paper\n\nhttps://example.org/paper\n\nSHA: 0123abcd\n\n"
+        "Abstract: BACKGROUND: Influenza spreads in winter. Children were tested.\n",
+        encoding="utf-8",
+    )
+    [document] = load_path(path)
+    text = document.sections[0].text
+    sentences = [text[start:end] for start, end in split_sentences(text)]
+    assert sentences == [
+        "https://example.org/paper",
+        "SHA: 0123abcd",
+        "Abstract: BACKGROUND: Influenza spreads in winter.",
+        "Children were tested.",
+    ]
 
 
 def test_plain_text_with_a_reference_list_is_a_review(sample_files):
