@@ -128,6 +128,46 @@ class ExtractiveResult:
     #: a refusal text other than the generic one
     refusal: str = ""
     notices: list[str] = field(default_factory=list)
+    #: the numbers the evidence gate judged (None when a rule before it decided: front matter,
+    #: nothing retrieved, an unknown identifier, a name in no sentence)
+    evidence: GateEvidence | None = None
+
+
+@dataclass(frozen=True)
+class GateEvidence:
+    """What the evidence gate judges: the best sentence's meaning (dense similarity), the share of the
+    question's (IDF-weighted) terms in the top evidence and in ONE source's retrieved sentences, and
+    whether the question asks personal advice (judged leniently: what the sources found is still
+    reported, under the advice note)."""
+
+    similarity: float
+    coverage: float
+    source_coverage: float
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class GateThresholds:
+    """The evidence gate's thresholds beyond the settings' (see `evidence_gate`)."""
+
+    one_source: float = 0.0
+    joint: float = 0.0
+
+
+def evidence_gate(evidence: GateEvidence, settings: Settings, thresholds: GateThresholds | None = None) -> str:
+    """Why the evidence is too weak to answer from, or "" when it is strong enough (the one rule; the
+    gate sweep, `bench/helpers/gate_sweep.py`, calls it with other thresholds)."""
+    limits = thresholds or GATE
+    reason = _weak_evidence(evidence.similarity, evidence.coverage, settings, lenient=evidence.personal)
+    if reason or evidence.personal:
+        return reason
+    if evidence.source_coverage < limits.one_source:
+        return f"no single source covers the question ({evidence.source_coverage:.2f})"
+    if evidence.source_coverage < _ALL_TERMS and evidence.similarity * evidence.source_coverage < limits.joint:
+        return (
+            f"weak evidence (similarity {evidence.similarity:.2f} x one-source coverage {evidence.source_coverage:.2f})"
+        )
+    return ""
 
 
 class TermStatistics:
@@ -410,19 +450,13 @@ def select_sentences(
         )
         return _refused(result, filters, personal)
     wanted = population(question) if searched_query != question else None
-    reason = _weak_evidence(best_similarity, coverage, settings, lenient=personal)
-    if not reason and not personal and source_coverage < _ONE_SOURCE_COVERAGE:
-        reason = f"no single source covers the question ({source_coverage:.2f})"
-    if (
-        not reason
-        and not personal
-        and source_coverage < _ALL_TERMS
-        and best_similarity * source_coverage < _JOINT_EVIDENCE
-    ):
-        reason = f"weak evidence (similarity {best_similarity:.2f} x one-source coverage {source_coverage:.2f})"
+    evidence = GateEvidence(best_similarity, coverage, source_coverage, personal)
+    reason = evidence_gate(evidence, settings)
     if reason:
         result = _refused(
-            ExtractiveResult([], True, best_similarity, coverage, reason, top_coverage), filters, personal
+            ExtractiveResult([], True, best_similarity, coverage, reason, top_coverage, evidence=evidence),
+            filters,
+            personal,
         )
         if wanted:  # "And in humans?" with nothing on the topic in that population says so
             result.refusal = prompts.NO_POPULATION_DATA.format(population=wanted)
@@ -451,7 +485,13 @@ def select_sentences(
         scored.sort(key=lambda s: s.score, reverse=True)
     chosen = _choose(scored, settings.max_answer_sentences)
     result = ExtractiveResult(
-        [(s.sentence.text, s.passage) for s in chosen], False, best_similarity, coverage, "", top_coverage
+        [(s.sentence.text, s.passage) for s in chosen],
+        False,
+        best_similarity,
+        coverage,
+        "",
+        top_coverage,
+        evidence=evidence,
     )
     if personal:
         result.lead = prompts.PERSONAL_ADVICE_NOTE
@@ -668,17 +708,15 @@ def _pick(scored: list[ScoredSentence], limit: int, *, one_per_study: bool) -> l
     return chosen
 
 
-#: one source's retrieved sentences (with its metadata) must cover this much of the question: on
-#: PubMedQA with the gold abstract removed the terms are spread over unrelated abstracts
-_ONE_SOURCE_COVERAGE = 0.45
-
-#: the best sentence's meaning (dense similarity) times one source's coverage of the question must
-#: reach this: weak meaning is enough only when one source holds the question's terms, and the other
-#: way round. A source holding every term (`_ALL_TERMS`) is exempt: a vague question ("What is
+#: `one_source`: one source's retrieved sentences (with its metadata) must cover this much of the
+#: question: on PubMedQA with the gold abstract removed the terms are spread over unrelated abstracts.
+#: `joint`: the best sentence's meaning (dense similarity) times one source's coverage of the question
+#: must reach this: weak meaning is enough only when one source holds the question's terms, and the
+#: other way round. A source holding every term (`_ALL_TERMS`) is exempt: a vague question ("What is
 #: discussed in this publication?") embeds far from every sentence, and a lower similarity floor
-#: already applies to it. Calibrated with `_ONE_SOURCE_COVERAGE` on PubMedQA dev answerable/
-#: gold-removed and COVID-QA dev (the plateau is 0.45-0.5 x 0.35-0.36; see README "Evaluation")
-_JOINT_EVIDENCE = 0.36
+#: already applies to it. Calibrated on PubMedQA dev answerable/gold-removed and COVID-QA dev with
+#: `bench/helpers/gate_sweep.py` (the plateau is 0.45-0.5 x 0.35-0.36; see README "Evaluation")
+GATE = GateThresholds(one_source=0.45, joint=0.36)
 
 #: the share of the question's (IDF-weighted) terms at which "every term is found"
 _ALL_TERMS = 0.95
