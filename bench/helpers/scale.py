@@ -69,6 +69,7 @@ def synthetic(bank: tuple[list[str], np.ndarray], n: int, seed: int = 7) -> tupl
 def build_index_object(texts: list[str], vectors: np.ndarray, folder: Path):
     """A loaded-index look-alike built with the assistant's own store, lexical and glossary classes."""
     from assistant.indexing.glossary import Glossary
+    from assistant.indexing.index import count_document_frequencies
     from assistant.indexing.lexical import LexicalIndex
     from assistant.indexing.store import VectorStore, make_client
     from assistant.types import Chunk, Passage, Source, SourceKind
@@ -96,10 +97,18 @@ def build_index_object(texts: list[str], vectors: np.ndarray, folder: Path):
     started = time.perf_counter()
     lexical = LexicalIndex.build(texts)
     timings["bm25_s"] = round(time.perf_counter() - started, 2)
+    glossary = Glossary.from_texts([], {})
+    started = time.perf_counter()
+    # what a build stores for the spelling check of queries (see `LoadedIndex.document_frequencies`)
+    frequencies = count_document_frequencies(
+        ((sources[c.source_id], c.section, c.text) for c in chunks), glossary.expand
+    )
+    timings["term_frequencies_s"] = round(time.perf_counter() - started, 2)
     index = SimpleNamespace(
         chunks=chunks,
         sources=sources,
-        glossary=Glossary.from_texts([], {}),
+        glossary=glossary,
+        document_frequencies=frequencies,
         store=store,
         row_of={c.id: i for i, c in enumerate(chunks)},
         lexical=lexical,
