@@ -18,6 +18,7 @@ from assistant.generation.question import (
     PERSON,
     QUANTITY,
     ROUTE,
+    TRIAL,
     WHEN,
     WHO,
     YES_NO,
@@ -74,7 +75,7 @@ def test_ordinary_sentences_still_split():
 @pytest.mark.parametrize(
     "question, kind, expected",
     [
-        ("Have MSCs been tried in women with recurrent pregnancy loss?", YES_NO, None),
+        ("Have MSCs been tried in women with recurrent pregnancy loss?", YES_NO, TRIAL),
         ("How many women were enrolled in the trial?", QUANTITY, NUMBER),
         ("What percentage of mice aborted?", QUANTITY, PERCENT),
         ("Who is the corresponding author?", WHO, PERSON),
@@ -202,8 +203,23 @@ def test_covered_questions_are_answered(assistant, question):
     assert 1 <= len([s for s in answer.sentences if s.supported]) <= 5
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Have MSCs been tried in women with recurrent pregnancy loss?",
+        "Have MSCs been tested in clinical trials in women with recurrent spontaneous abortion?",
+    ],
+)
+def test_a_question_about_use_in_women_leads_with_a_trial(assistant, question):
+    # the direct answer first: a registered trial, not the review's general claim or an in-vitro study
+    answer = assistant.answer(question)
+    first = next(s for s in answer.sentences if s.supported)
+    cited = [c for c in answer.citations if c.n in first.citations]
+    assert cited and all(c.passage.source.trial_id for c in cited), first.text
+
+
 def test_the_trial_answer_keeps_the_institute_name_whole(assistant):
-    answer = assistant.answer("What did the trial NCT06503471 test?")
+    answer = assistant.answer("Which clinical trials of MSCs in RSA are registered?")
     assert "D.O. Ott Institute" in answer.text
     assert "D.O. [1]" not in answer.text
 

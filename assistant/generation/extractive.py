@@ -112,6 +112,8 @@ class ScoredSentence:
     own_coverage: float = 0.0
     #: whether it (or its source's title and fields) names the question's anchor name, if any
     names_anchor: bool = True
+    #: whether it holds the kind of answer the question expects (a date for "when", a trial for "tried in women")
+    holds_expected: bool = False
 
 
 @dataclass
@@ -405,7 +407,15 @@ def select_sentences(
         )
         scored.append(
             ScoredSentence(
-                sentence, passage, passage.rank, score, float(similarity), coverage, own_coverage, names_anchor
+                sentence,
+                passage,
+                passage.rank,
+                score,
+                float(similarity),
+                coverage,
+                own_coverage,
+                names_anchor,
+                holds_expected=holds_answer and own_coverage > 0,
             )
         )
     if not scored:
@@ -483,7 +493,7 @@ def select_sentences(
             if not s.names_anchor and s.passage.source_id != lead_source:
                 s.score -= _ANCHOR_PENALTY
         scored.sort(key=lambda s: s.score, reverse=True)
-    chosen = _choose(scored, settings.max_answer_sentences)
+    chosen = _direct_first(_choose(scored, settings.max_answer_sentences), scored, settings.max_answer_sentences)
     result = ExtractiveResult(
         [(s.sentence.text, s.passage) for s in chosen],
         False,
@@ -675,6 +685,21 @@ def _choose(scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
     if len(studies) > 1:
         chosen = _pick(scored, limit, one_per_study=True)
     return chosen
+
+
+def _direct_first(chosen: list[ScoredSentence], scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
+    """The chosen sentences led by the best that holds the expected kind of answer: "Have MSCs been
+    tried in women?" opens with the trial, not with the review's general claim. When none of them holds
+    it, the best-scoring one that does (within `_KEEP_RATIO` of the best) takes the last place."""
+    direct = next((c for c in chosen if c.holds_expected), None)
+    if direct is None and chosen:
+        floor = chosen[0].score * _KEEP_RATIO
+        direct = next((s for s in scored if s.holds_expected and s.score >= floor and s not in chosen), None)
+        if direct is not None:
+            chosen = [*chosen[: limit - 1], direct]
+    if direct is None or direct is chosen[0]:
+        return chosen
+    return [direct, *(c for c in chosen if c is not direct)]
 
 
 def _is_study(passage: Passage) -> bool:

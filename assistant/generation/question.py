@@ -88,7 +88,15 @@ _EXPECTED = (
             re.IGNORECASE,
         ),
     ),
-    (TRIAL, re.compile(r"\b(?:trials?|NCT\d+|registration|registered|phase)\b", re.IGNORECASE)),
+    # "tried in women" asks whether it has been used clinically, i.e. about trials
+    (
+        TRIAL,
+        re.compile(
+            r"\b(?:trials?|NCT\d+|registration|registered|phase|(?:tried|tested|used) (?:in|on) "
+            r"(?:women|men|humans?|patients|people|participants|volunteers))\b",
+            re.IGNORECASE,
+        ),
+    ),
     (CELL_TYPE, re.compile(r"\b(?:which|what) (?:immune )?(?:cells?|cell types?|population)\b", re.IGNORECASE)),
     (
         ORGANISATION,
@@ -181,6 +189,7 @@ _TYPE_WORDS = {
     NUMBER: "number count",
     DATE: "date year day month",
     CELL_TYPE: "cell cells type types",
+    TRIAL: "trial trials clinical registered registration",
 }
 
 
