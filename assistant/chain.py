@@ -38,12 +38,13 @@ from assistant.generation.base import (
     with_markers,
 )
 from assistant.generation.evidence_table import study_rows
-from assistant.generation.extractive import ExtractiveGenerator, TermStatistics
+from assistant.generation.extractive import ExtractiveGenerator
 from assistant.generation.fallback import FallbackGenerator
 from assistant.generation.front_matter import FrontMatterLookup
 from assistant.generation.packing import pack_context
 from assistant.generation.question import population
 from assistant.generation.state import AnswerState
+from assistant.generation.terms import TermStatistics
 from assistant.markers import reference_numbers
 from assistant.retrieval import HybridRetriever
 from assistant.safety import asks_personal_advice, sounds_like_recommendation

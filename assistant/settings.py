@@ -119,7 +119,7 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description="Share (IDF-weighted) of the question's distinctive terms the evidence must contain, else refuse; "
-        "one source must hold more (see the gate in generation/extractive.py). Calibrated on COVID-QA dev and "
+        "one source must hold more (see generation/gate.py). Calibrated on COVID-QA dev and "
         "PubMedQA answerable/gold-removed.",
     )
     context_token_budget: int = Field(

@@ -393,10 +393,10 @@ def test_a_numbered_designation_the_sources_name_with_another_number_is_refused(
 
 
 def test_other_numbered_compares_roman_and_arabic_numbers():
-    from assistant.generation.extractive import _other_numbered
+    from assistant.generation.terms import other_numbered
 
     evidence = ["Phase 2 trial at the institute; 60 patients randomised.", "Type II collagen was used."]
-    assert _other_numbered("What did the phase 3 trial find?", evidence) == ["phase 3"]
-    assert _other_numbered("What did the phase II trial find?", evidence) == []
-    assert _other_numbered("Which type 2 collagen?", evidence) == []
-    assert _other_numbered("What grade 3 events occurred?", evidence) == []  # no grade named: other checks decide
+    assert other_numbered("What did the phase 3 trial find?", evidence) == ["phase 3"]
+    assert other_numbered("What did the phase II trial find?", evidence) == []
+    assert other_numbered("Which type 2 collagen?", evidence) == []
+    assert other_numbered("What grade 3 events occurred?", evidence) == []  # no grade named: other checks decide

@@ -1,5 +1,5 @@
 """How the evidence gate's thresholds trade refusals on external data: the calibration behind
-`GATE` in `assistant/generation/extractive.py`.
+`GATE` in `assistant/generation/gate.py`.
 
 Every PubMedQA dev question is asked twice through the real retrieval and sentence selection: as
 written (it must be answered) and with its gold abstract filtered out (it must be refused); every
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.evaluation.answers import load_answer_benchmark, prepare_assistant
-from assistant.generation.extractive import GATE, GateEvidence, GateThresholds, evidence_gate, select_sentences
+from assistant.generation.extractive import select_sentences
+from assistant.generation.gate import GATE, GateEvidence, GateThresholds, evidence_gate
 from assistant.settings import Settings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generation.extractive import GATE, GateEvidence, GateThresholds, evidence_gate
+from assistant.generation.gate import GATE, GateEvidence, GateThresholds, evidence_gate
 from assistant.settings import Settings
 
 SETTINGS = Settings()

@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from assistant.generation.extractive import TermStatistics, select_sentences
+from assistant.generation.extractive import select_sentences
+from assistant.generation.terms import TermStatistics
 from assistant.settings import Settings
 from assistant.text import content_terms, split_sentences
 from assistant.types import Chunk, EvidenceSentence, Passage, Source, SourceKind
