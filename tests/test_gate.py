@@ -35,6 +35,10 @@ def test_a_question_whose_distinctive_term_the_sources_lack_is_refused(assistant
     [
         "What do mesenchymal stem cells do to natural killer cells in the decidua?",
         "Do MSCs change the number of regulatory T cells in mice prone to abortion?",
+        # capitals name nothing when the whole question is in them, and "explain simply" or "according
+        # to the literature" say how to answer, not what about
+        "HOW DO MSCS ACT ON DECIDUAL NK CELLS? EXPLAIN SIMPLY",
+        "WHAT DO MSCS DO TO DECIDUAL NK CELLS ACCORDING TO THE LITERATURE?",
     ],
 )
 def test_covered_questions_are_answered_with_citations(assistant, question):
@@ -63,21 +67,6 @@ def test_a_misspelt_question_is_answered_like_the_spelt_one(assistant, question,
     answer, expected = assistant.answer(question), assistant.answer(spelt)
     assert not answer.refused, answer.text
     assert {c.passage.source_id for c in answer.citations} & {c.passage.source_id for c in expected.citations}
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "HOW DO MSCS ACT ON DECIDUAL NK CELLS? EXPLAIN SIMPLY",
-        "WHAT DO MSCS DO TO DECIDUAL NK CELLS ACCORDING TO THE LITERATURE?",
-    ],
-)
-def test_questions_in_capitals_and_with_framing_words_are_answered(assistant, question):
-    # capitals name nothing when the whole question is in them, and "explain simply" or "according to
-    # the literature" say how to answer, not what about
-    answer = assistant.answer(question)
-    assert not answer.refused, answer.text
-    assert answer.citations
 
 
 def test_a_question_naming_a_trial_phase_in_roman_numerals_finds_the_arabic_one(assistant):
