@@ -134,26 +134,25 @@ class Section:
     text: str
 
 
-#: section names loaders give an article's front-matter lines (assistant/ingest/review_text.py and alike):
-#: lines about the article itself (authors, funding, dates, licence...), not about its topic
-FRONT_MATTER_SECTIONS = frozenset(
-    name.lower()
-    for name in (
-        "Article information",
-        "Authors",
-        "Affiliations",
-        "Author contributions",
-        "Funding",
-        "Conflict of interest",
-        "Licence",
-        "License",
-        "Corresponding author",
-        "Dates",
-        "Citation",
-        "Copyright",
-        "Front matter",
-    )
+#: section names loaders give an article's front-matter lines (assistant/ingest/review_text.py and alike),
+#: in the order a loader lists them: lines about the article itself (authors, funding, dates,
+#: licence...), not about its topic
+FRONT_MATTER_NAMES = (
+    "Article information",
+    "Authors",
+    "Affiliations",
+    "Author contributions",
+    "Funding",
+    "Conflict of interest",
+    "Licence",
+    "License",
+    "Corresponding author",
+    "Dates",
+    "Citation",
+    "Copyright",
+    "Front matter",
 )
+FRONT_MATTER_SECTIONS = frozenset(name.lower() for name in FRONT_MATTER_NAMES)
 
 
 def is_front_matter_section(section: str) -> bool:

@@ -33,13 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.evaluation.benchmark import BenchmarkDataError, _read_jsonl, load_pubmedqa
+from assistant.evaluation.benchmark import BenchmarkDataError, _read_jsonl, load_pubmedqa, load_with
 from assistant.markers import MARKER
 from assistant.settings import Settings
 from assistant.text import content_terms
 from assistant.types import Document, SourceKind
 
-FORMATS = ("covidqa", "pubmedqa")
 SPLITS = ("dev", "held-out", "all")
 #: every third COVID-QA article (in file order) is held out: never tune on those
 HELD_OUT_EVERY = 3
@@ -65,14 +64,7 @@ class AnswerBenchmark:
 
 # -- loading -------------------------------------------------------------------------------------
 def load_answer_benchmark(fmt: str, data_dir: Path) -> AnswerBenchmark:
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise BenchmarkDataError(f"Benchmark folder {data_dir} does not exist.", hint="Pass --data DIR.")
-    if fmt == "covidqa":
-        return load_covidqa(data_dir)
-    if fmt == "pubmedqa":
-        return load_pubmedqa_answers(data_dir)
-    raise BenchmarkDataError(f"Unknown answer benchmark format {fmt!r}.", hint=f"Use one of: {', '.join(FORMATS)}.")
+    return load_with(fmt, data_dir, {"covidqa": load_covidqa, "pubmedqa": load_pubmedqa_answers}, "answer benchmark")
 
 
 def load_covidqa(data_dir: Path) -> AnswerBenchmark:

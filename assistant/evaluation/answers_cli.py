@@ -34,16 +34,12 @@ def register(app: typer.Typer) -> None:
         """Ask an external QA benchmark through the real pipeline: answer vs top-1 / top-5 passages."""
         from rich.console import Console
 
-        from assistant.errors import AssistantError
         from assistant.settings import load_settings
 
         console = Console(stderr=True)
         settings = load_settings()
-        try:
-            result = _run(settings, fmt.lower(), data, split, limit, unanswerable, console)
-        except AssistantError as exc:
-            console.print(str(exc), style="red", markup=False, highlight=False)
-            raise typer.Exit(getattr(exc, "exit_code", 1)) from None
+        # an AssistantError goes up to the CLI's entry point: one "error:" line and its exit code
+        result = _run(settings, fmt.lower(), data, split, limit, unanswerable, console)
         from assistant.evaluation.answers import markdown_table, write_report_files
 
         Console().print(markdown_table(result), markup=False, highlight=False)

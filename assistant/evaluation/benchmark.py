@@ -13,9 +13,10 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from assistant.errors import AssistantError
 from assistant.settings import Settings
 from assistant.types import Document, Section, Source, SourceKind
 
-FORMATS = ("pubmedqa", "bioasq")
+T = TypeVar("T")
 #: name in the report -> retrieval mode of HybridRetriever
 RETRIEVERS = {"project": "hybrid", "bm25": "lexical", "dense": "dense"}
 CUTOFFS = (1, 5, 10)
@@ -73,14 +74,18 @@ class RetrieverScores:
 
 # -- loading the data sets -----------------------------------------------------------------------
 def load_benchmark(fmt: str, data_dir: Path) -> Benchmark:
+    return load_with(fmt, data_dir, {"pubmedqa": load_pubmedqa, "bioasq": load_bioasq}, "benchmark")
+
+
+def load_with(fmt: str, data_dir: Path, loaders: Mapping[str, Callable[[Path], T]], what: str) -> T:
+    """The data set in `data_dir` read by the loader of format `fmt`, or a clear error naming what to pass."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise BenchmarkDataError(f"Benchmark folder {data_dir} does not exist.", hint="Pass --data DIR.")
-    if fmt == "pubmedqa":
-        return load_pubmedqa(data_dir)
-    if fmt == "bioasq":
-        return load_bioasq(data_dir)
-    raise BenchmarkDataError(f"Unknown benchmark format {fmt!r}.", hint=f"Use one of: {', '.join(FORMATS)}.")
+    loader = loaders.get(fmt)
+    if loader is None:
+        raise BenchmarkDataError(f"Unknown {what} format {fmt!r}.", hint=f"Use one of: {', '.join(loaders)}.")
+    return loader(data_dir)
 
 
 def _read_jsonl(path: Path) -> Iterator[dict]:

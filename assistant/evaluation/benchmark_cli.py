@@ -24,15 +24,11 @@ def register(app: typer.Typer) -> None:
         """Run an external retrieval benchmark (PubMedQA or BioASQ): project retriever vs BM25 vs dense."""
         from rich.console import Console
 
-        from assistant.errors import AssistantError
         from assistant.settings import load_settings
 
         console = Console(stderr=True)
-        try:
-            result = _run(load_settings(), fmt.lower(), data, split, limit, console)
-        except AssistantError as exc:
-            console.print(str(exc), style="red", markup=False, highlight=False)
-            raise typer.Exit(getattr(exc, "exit_code", 1)) from None
+        # an AssistantError goes up to the CLI's entry point: one "error:" line and its exit code
+        result = _run(load_settings(), fmt.lower(), data, split, limit, console)
         Console().print(_table(result))
         if json_out:
             json_out.parent.mkdir(parents=True, exist_ok=True)

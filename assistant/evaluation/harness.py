@@ -247,17 +247,10 @@ def run_evaluation(
 def aggregate(results: list[ItemResult]) -> dict[str, float | None]:
     """The metric keys over a group of item results (None where a metric does not apply)."""
     summary: dict[str, float | None] = {}
-    for key in (
-        "hit@5",
-        "mrr@10",
-        "ndcg@10",
-        "key_point_coverage",
-        "citation_precision",
-        "citation_recall",
-        "numeric_fidelity",
-        "adversarial_adherence",
-    ):
-        summary[key] = metrics.mean([r.scores.get(key) for r in results])
+    # per-item scores are averaged; refusal and latency figures are over the whole group (below)
+    for key in METRIC_KEYS:
+        if not key.startswith(("refusal_", "latency_")):
+            summary[key] = metrics.mean([r.scores.get(key) for r in results])
     decided = [r for r in results if r.item.expect in ("answer", "refuse")]
     summary["refusal_precision"], summary["refusal_recall"] = metrics.refusal_scores(
         [r.item.expect == "refuse" for r in decided], [r.refused for r in decided]

@@ -81,6 +81,18 @@ def staleness_reason(settings: Settings, manifest: dict) -> str | None:
     return layout_staleness_reason(settings, manifest, current)
 
 
+def _up_to_date(manifest: dict) -> BuildReport:
+    """The report of a build that is kept because it still matches (from its manifest)."""
+    return BuildReport(
+        status="up-to-date",
+        build_id=manifest["build_id"],
+        documents=manifest["documents"],
+        chunks=manifest["chunks"],
+        sentences=manifest.get("sentences", 0),
+        problems=manifest.get("problems", []),
+    )
+
+
 def _corpus_hashes(settings: Settings) -> dict[str, str]:
     """Every corpus file the indexer considers, refused ones included, so a corpus holding a refused
     file is not taken for changed on every run."""
@@ -137,14 +149,7 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: Progress
             and _collection_present(settings, previous)
         ):
             (layout.root / FAILURE_FILE).unlink(missing_ok=True)  # the served build matches the corpus again
-            return BuildReport(
-                status="up-to-date",
-                build_id=previous["build_id"],
-                documents=previous["documents"],
-                chunks=previous["chunks"],
-                sentences=previous.get("sentences", 0),
-                problems=previous.get("problems", []),
-            )
+            return _up_to_date(previous)
         report("Loading corpus", 0.0)
         from assistant.ingest import load_corpus
 
@@ -209,13 +214,7 @@ def build_from_documents(
         layout.remove_abandoned_builds()
         previous = layout.current_manifest()
         if previous and layout_staleness_reason(settings, previous, fingerprint) is None:
-            return BuildReport(
-                status="up-to-date",
-                build_id=previous["build_id"],
-                documents=previous["documents"],
-                chunks=previous["chunks"],
-                sentences=previous.get("sentences", 0),
-            )
+            return _up_to_date(previous)
         loaded = LoadResult(documents=list(documents))
         result = _write_build(
             settings,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.types import Document, Section, Source, SourceKind
+from assistant.types import FRONT_MATTER_NAMES, Document, Section, Source, SourceKind
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\]\[\"<>]+[^\s\]\[\"<>.,;])")
 _CITATION_LINE = re.compile(
@@ -168,19 +168,8 @@ def _front_sections(front: list[str], source: Source) -> list[Section]:
             groups.setdefault("Affiliations", []).append(line)
             continue
         groups.setdefault(current, []).append(line)
-    ordered = [
-        "Article information",
-        "Authors",
-        "Affiliations",
-        "Author contributions",
-        "Funding",
-        "Conflict of interest",
-        "Licence",
-        "Corresponding author",
-        "Dates",
-    ]
     # each front-matter line is its own paragraph in the source: a blank line keeps sentences apart
-    return [Section(name, "\n\n".join(groups[name])) for name in ordered if name in groups]
+    return [Section(name, "\n\n".join(groups[name])) for name in FRONT_MATTER_NAMES if name in groups]
 
 
 def _body_sections(body: list[str]) -> list[Section]:
