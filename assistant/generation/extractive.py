@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -100,6 +101,8 @@ def select_sentences(
     for "how many", a date for "when") and by passage rank; the most direct comes first.
     """
     analysis = analyse(question)
+    # whether a sentence holds the expected kind of answer, asked once per sentence (three steps use it)
+    holds = lru_cache(maxsize=None)(analysis.holds_expected)
     if lookup is not None:
         found = lookup.answer(question, passages, restricted=bool(filters))
         if found is not None:
@@ -137,7 +140,7 @@ def select_sentences(
     for (sentence, passage), similarity in zip(candidates, dense):
         source = passage.source
         own_tokens = stats.own_tokens(sentence, passage.section)
-        holds_answer = analysis.holds_expected(sentence.text)
+        holds_answer = holds(sentence.text)
         if holds_answer:
             own_tokens = own_tokens | type_words
         own_coverage = term_coverage(expanded_terms, weights, own_tokens)
@@ -187,7 +190,7 @@ def select_sentences(
         evidence_tokens |= stats.context_tokens(passage.source, passage.section)
         for sentence in passage.sentences:
             evidence_tokens |= stats.own_tokens(sentence, passage.section)
-            if type_words and analysis.holds_expected(sentence.text):
+            if type_words and holds(sentence.text):
                 evidence_tokens |= type_words
     coverage = term_coverage(expanded_terms, weights, evidence_tokens) if terms else 1.0
     # the best coverage by ONE source's retrieved sentences (with its metadata): terms spread over
@@ -198,7 +201,7 @@ def select_sentences(
             s.passage.source_id, set(stats.context_tokens(s.passage.source, s.passage.section))
         )
         tokens |= stats.own_tokens(s.sentence, s.passage.section)
-        if type_words and analysis.holds_expected(s.sentence.text):
+        if type_words and holds(s.sentence.text):
             # as for one sentence: a sentence naming a route answers "which route" without the word
             tokens |= type_words
     source_coverage = (

@@ -198,12 +198,13 @@ def question_terms(question: str, stats: TermStatistics) -> tuple[list[str], dic
     terms = list(dict.fromkeys(stats.spelled(t) for t in distinctive_terms(question, None)))
     synonyms = _synonym_stems()
     prefixed = _prefixed_abbreviations(question, stats)
+    numbered = {number for _, number in _DESIGNATION.findall(question)}
     expanded = {
         t: set(lexical_tokens(stats.expand(t)))
         | {t}
         | _plural_forms(t)
         | synonyms.get(t, set())
-        | _numeral_forms(t, question)
+        | _numeral_forms(t, numbered)
         | prefixed.get(t, set())
         for t in terms
     }
@@ -232,11 +233,11 @@ def _plural_forms(term: str) -> set[str]:
     return {term[:-1], term} if term.endswith("s") and len(term) > 3 else {term + "s"}
 
 
-def _numeral_forms(term: str, question: str) -> set[str]:
-    """The other way of writing a designation's number: "phase II" is "phase 2", and the other way."""
+def _numeral_forms(term: str, numbered: set[str]) -> set[str]:
+    """The other way of writing a designation's number: "phase II" is "phase 2", and the other way
+    (`numbered`: the numbers the question's designations carry)."""
     if term in _ROMAN_VALUES:
         return {str(_ROMAN_VALUES[term])}
-    numbered = {number for _, number in _DESIGNATION.findall(question)}
     if term.isdigit() and term in numbered:
         return {roman for roman, value in _ROMAN_VALUES.items() if str(value) == term}
     return set()
