@@ -127,7 +127,7 @@ class AnswerChain:
         self.retriever = retriever
         self.settings = settings
         index = retriever.index
-        self.stats = TermStatistics(index.document_frequencies, len(index.chunks), index.glossary.expand)
+        self.stats = TermStatistics(index.document_frequencies, len(index.chunks), index.glossary.expand, index.speller)
         self.glossary = index.glossary  # verification resolves abbreviations and plurals with it
         self._judge_fn = None
         self.extractive = ExtractiveGenerator(self.stats, settings, FrontMatterLookup(index))

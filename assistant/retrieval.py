@@ -23,13 +23,10 @@ from assistant.errors import InvalidFilterError
 from assistant.indexing.embedding import Embedder
 from assistant.indexing.index import LoadedIndex
 from assistant.settings import Settings
-from assistant.text import content_terms, known_spelling
+from assistant.text import content_terms
 from assistant.types import Passage, RetrievalResult, SourceKind, is_front_matter_section
 
 __all__ = ["FILTER_KEYS", "HybridRetriever", "RetrievalResult", "normalize_filters"]
-
-#: the most distinct query words whose spelling check is remembered (then the memory starts afresh)
-_SPELLING_CACHE = 20_000
 
 FILTER_KEYS = ("kind", "evidence", "msc_source", "year", "year_min", "year_max", "source_id")
 
@@ -115,7 +112,6 @@ class HybridRetriever:
         _, self._chunk_doc = np.unique(self._chunk_source_ids, return_inverse=True)
         # front-matter chunks (authors, funding, dates...) take no part in the document bonus
         self._front_matter = np.array([is_front_matter_section(c.section) for c in index.chunks], dtype=bool)
-        self._spellings: dict[str, str | None] = {}
 
     # -- the public operation ----------------------------------------------------------------
     def retrieve(
@@ -154,15 +150,8 @@ class HybridRetriever:
     def _with_spellings(self, query: str) -> str:
         """The query plus the corpus's spelling of each word it misspells ("carageenan" also
         searches "carrageenan"): a typo would otherwise miss every lexical match."""
-        fixes = [known for term in content_terms(query) if (known := self._spelling(term))]
+        fixes = [known for term in content_terms(query) if (known := self.index.speller(term))]
         return f"{query} {' '.join(dict.fromkeys(fixes))}" if fixes else query
-
-    def _spelling(self, term: str) -> str | None:
-        if term not in self._spellings:  # the index is fixed for this retriever's life
-            if len(self._spellings) > _SPELLING_CACHE:
-                self._spellings.clear()
-            self._spellings[term] = known_spelling(term, self.index.document_frequencies)
-        return self._spellings[term]
 
     def _allowed_rows(self, filters: dict[str, Any]) -> np.ndarray | None:
         if not filters:

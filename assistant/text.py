@@ -250,5 +250,22 @@ def known_spelling(term: str, frequencies: Mapping[str, int]) -> str | None:
     return max(candidates, key=lambda c: (frequencies[c], c)) if candidates else None
 
 
+class Speller:
+    """`known_spelling` over one fixed vocabulary (an index's), remembered per term: the retriever and
+    the answerer ask about the same query words."""
+
+    def __init__(self, frequencies: Mapping[str, int], *, remember: int = 20_000) -> None:
+        self.frequencies = frequencies
+        self.remember = remember
+        self._known: dict[str, str | None] = {}
+
+    def __call__(self, term: str) -> str | None:
+        if term not in self._known:
+            if len(self._known) >= self.remember:
+                self._known.clear()  # a long-lived UI meets many words; start afresh rather than grow
+            self._known[term] = known_spelling(term, self.frequencies)
+        return self._known[term]
+
+
 #: shorter words have too many real neighbours one edit away ("brain" and "train", "te" and "the")
 _MIN_CORRECTED = 6

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
-from assistant.text import content_terms, known_spelling, lexical_tokens
+from assistant.text import Speller, content_terms, lexical_tokens
 from assistant.types import EvidenceSentence, source_context
 
 __all__ = [
@@ -75,17 +75,24 @@ class TermStatistics:
     """Document frequencies of lexical terms over the corpus, for IDF weights and unknown-term checks.
 
     `df` and `n` come from the loaded index (`LoadedIndex.document_frequencies`, computed once per
-    index); `expand` is the corpus glossary's query expansion. Token sets of sentences and source
+    index); `expand` is the corpus glossary's query expansion; `speller` gives the corpus spelling of a
+    misspelt term (the index's `speller`, which retrieval shares). Token sets of sentences and source
     metadata are cached here: the corpus is fixed for the life of one chain.
     """
 
-    def __init__(self, df: Mapping[str, int], n: int, expand: Callable[[str], str] = lambda text: text) -> None:
+    def __init__(
+        self,
+        df: Mapping[str, int],
+        n: int,
+        expand: Callable[[str], str] = lambda text: text,
+        speller: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.df = df
         self.n = max(n, 1)
         self.expand = expand
+        self.speller = speller or Speller(df)
         self._own: dict[tuple[int, str, str], frozenset[str]] = {}
         self._context: dict[tuple[str, str], frozenset[str]] = {}
-        self._spelling: dict[str, str] = {}
         self._sizes: dict[tuple[int, str], int] = {}
 
     def own_tokens(self, sentence: EvidenceSentence, section: str) -> frozenset[str]:
@@ -120,11 +127,8 @@ class TermStatistics:
         return self.df.get(term, 0) > 0
 
     def spelled(self, term: str) -> str:
-        """The term, or the known term it misspells (see `known_spelling`); cached per term."""
-        corrected = self._spelling.get(term)
-        if corrected is None:
-            corrected = self._spelling[term] = known_spelling(term, self.df) or term
-        return corrected
+        """The term, or the known term it misspells (see `text.known_spelling`)."""
+        return self.speller(term) or term
 
 
 #: Words of publication metadata that questions and articles say differently ("Who funded it?" vs

@@ -24,7 +24,7 @@ from assistant.indexing.layout import SETTINGS_CHANGED, IndexLayout, read_jsonl,
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.store import ExactSearch, VectorStore, make_client
 from assistant.settings import Settings
-from assistant.text import lexical_tokens, split_sentences
+from assistant.text import Speller, lexical_tokens, split_sentences
 from assistant.types import Chunk, EvidenceSentence, Passage, Reference, Source, source_context
 
 
@@ -154,6 +154,11 @@ class LoadedIndex:
         for row, sentence in enumerate(self.sentences):
             rows.setdefault(sentence.source_id, []).append(row)
         return rows
+
+    @cached_property
+    def speller(self) -> Speller:
+        """The corpus spelling of a misspelt query word (`text.known_spelling`), remembered per word."""
+        return Speller(self.document_frequencies)
 
     @cached_property
     def document_frequencies(self) -> Counter[str]:

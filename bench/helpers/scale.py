@@ -72,6 +72,7 @@ def build_index_object(texts: list[str], vectors: np.ndarray, folder: Path):
     from assistant.indexing.index import count_document_frequencies
     from assistant.indexing.lexical import LexicalIndex
     from assistant.indexing.store import VectorStore, make_client
+    from assistant.text import Speller
     from assistant.types import Chunk, Passage, Source, SourceKind
 
     sources = {f"syn-{i}": Source(id=f"syn-{i}", kind=SourceKind.ABSTRACT, title=f"Synthetic {i}") for i in range(1000)}
@@ -109,6 +110,7 @@ def build_index_object(texts: list[str], vectors: np.ndarray, folder: Path):
         sources=sources,
         glossary=glossary,
         document_frequencies=frequencies,
+        speller=Speller(frequencies),
         store=store,
         row_of={c.id: i for i, c in enumerate(chunks)},
         lexical=lexical,
