@@ -42,6 +42,21 @@ def settings(tmp_path_factory, corpus_copy):
     )
 
 
+def subprocess_env(settings, **extra: str) -> dict[str, str]:
+    """The environment for a child process that must use the session's settings (its corpus, index,
+    cache, reports and feedback folders) and import this checkout; `extra` adds or overrides."""
+    return {
+        **os.environ,
+        "RSA_CORPUS_DIR": str(settings.corpus_dir),
+        "RSA_INDEX_DIR": str(settings.index_dir),
+        "RSA_CACHE_DIR": str(settings.cache_dir),
+        "RSA_REPORTS_DIR": str(settings.reports_dir),
+        "RSA_FEEDBACK_DIR": str(settings.feedback_dir),
+        "PYTHONPATH": str(REPO_ROOT),
+        **extra,
+    }
+
+
 @pytest.fixture(scope="session")
 def built_index(settings):
     from assistant.indexing.build import build_index

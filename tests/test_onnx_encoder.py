@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.conftest import subprocess_env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,15 +146,7 @@ _NO_TORCH = textwrap.dedent("""
 
 @pytest.mark.slow
 def test_ask_and_retrieve_never_import_torch(settings, built_index):
-    env = {
-        **os.environ,
-        "RSA_CORPUS_DIR": str(settings.corpus_dir),
-        "RSA_INDEX_DIR": str(settings.index_dir),
-        "RSA_CACHE_DIR": str(settings.cache_dir),
-        "RSA_REPORTS_DIR": str(settings.reports_dir),
-        "RSA_FEEDBACK_DIR": str(settings.feedback_dir),
-        "PYTHONPATH": str(REPO_ROOT),
-    }
+    env = subprocess_env(settings)
     result = subprocess.run([sys.executable, "-c", _NO_TORCH], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "HEAVY=\n" in result.stdout, result.stdout
@@ -187,14 +180,7 @@ _UI_NO_TORCH = textwrap.dedent("""
 
 @pytest.mark.slow
 def test_the_ui_answer_path_never_imports_torch(settings, built_index):
-    env = {
-        **os.environ,
-        "RSA_CORPUS_DIR": str(settings.corpus_dir),
-        "RSA_INDEX_DIR": str(settings.index_dir),
-        "RSA_CACHE_DIR": str(settings.cache_dir),
-        "RSA_FEEDBACK_DIR": str(settings.feedback_dir),
-        "PYTHONPATH": str(REPO_ROOT),
-    }
+    env = subprocess_env(settings)
     app = str(REPO_ROOT / "ui" / "app.py")
     result = subprocess.run(
         [sys.executable, "-c", _UI_NO_TORCH, app], env=env, capture_output=True, text=True, timeout=300

@@ -170,18 +170,12 @@ print("CHROMA=" + str("chromadb" in sys.modules), "SCIPY=" + str("scipy.sparse" 
 @pytest.mark.slow
 def test_answering_from_an_embedded_build_never_imports_chromadb_or_scipy(settings, built_index):
     """Chroma stays the store of record, bm25s the lexical index; querying needs neither chromadb nor scipy."""
-    import os
     import subprocess
     import sys
-    from pathlib import Path
 
-    env = {
-        **os.environ,
-        "RSA_CORPUS_DIR": str(settings.corpus_dir),
-        "RSA_INDEX_DIR": str(settings.index_dir),
-        "RSA_CACHE_DIR": str(settings.cache_dir),
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
-    }
+    from tests.conftest import subprocess_env
+
+    env = subprocess_env(settings)
     result = subprocess.run([sys.executable, "-c", _NO_CHROMA], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "CHROMA=False SCIPY=False" in result.stdout, result.stdout
