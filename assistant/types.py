@@ -18,6 +18,10 @@ class SourceKind(str, Enum):
     REVIEW = "review"
     STUDY_DIGEST = "study_digest"
     ABSTRACT = "abstract"
+    #: a user's own note (Markdown without a DOI or reference list of its own)
+    NOTE = "note"
+    #: any other added document (`corpus add --kind document`)
+    DOCUMENT = "document"
 
     @property
     def label(self) -> str:
@@ -25,6 +29,8 @@ class SourceKind(str, Enum):
             SourceKind.REVIEW: "review section",
             SourceKind.STUDY_DIGEST: "study digest",
             SourceKind.ABSTRACT: "abstract",
+            SourceKind.NOTE: "note",
+            SourceKind.DOCUMENT: "document",
         }[self]
 
 

@@ -42,6 +42,14 @@ def add(
         list[Path],
         typer.Argument(help="Files (or folders) to add: .html .pdf .md .txt .xml .nbib .ris .bib .json .yaml"),
     ],
+    kind: Annotated[
+        Optional[str],
+        typer.Option(
+            "--kind",
+            help="The kind of every document added: review, abstract, note or document "
+            "(default: from the file: a Markdown file without a DOI or reference list is a note).",
+        ),
+    ] = None,
     corpus_dir: CorpusDir = None,
     index_dir: IndexDir = None,
     no_index: NoIndex = False,
@@ -49,22 +57,26 @@ def add(
     """Validate and copy files into the corpus, then re-index. Bad files are refused; the rest go in.
 
     Files the indexer never reads (hidden, README/LICENSE/NOTICE/GLOSSARY) are refused when named, and
-    listed as skipped when found in a folder. Exits with code 4 when any file was refused.
+    listed as skipped when found in a folder, as are symbolic links inside a folder (never followed).
+    Exits with code 4 when any file was refused.
     """
-    from assistant.ingest.corpus_ops import add_files
+    from assistant.ingest.corpus_ops import add_files, check_kind
     from assistant.settings_checks import require_dir
 
+    kind = check_kind(kind)  # a bad --kind stops before the settings or the corpus are touched
     settings = _settings(corpus_dir, index_dir)
-    report = add_files(require_dir(settings, "corpus_dir"), paths)
+    report = add_files(require_dir(settings, "corpus_dir"), paths, kind=kind)
     for name in report.added:
         typer.echo(f"added: {name}")
+    for line in report.relabelled:
+        typer.echo(f"kind changed: {line}")
     for name in report.unchanged:
         typer.echo(f"already in the corpus: {name}")
     for reason in report.skipped:
         typer.echo(f"skipped: {reason}", err=True)
     for reason in report.refused:
         typer.echo(f"refused: {reason}", err=True)
-    if report.added and not no_index:
+    if (report.added or report.relabelled) and not no_index:
         _reindex(settings)
     if report.refused:
         raise typer.Exit(4)

@@ -24,6 +24,25 @@ def read_text(path: Path) -> str:
     return data.decode("utf-8-sig")
 
 
+#: Longest title a loader takes from a document's text; longer first lines stay body text.
+MAX_TITLE_CHARS = 200
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"'])")
+
+
+def bounded_title(line: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """A title made from a first line: the line itself when short, else its first sentence, cut at a
+    word boundary to at most `limit` characters (a 10 MB one-line file must not become a 10 MB title)."""
+    line = clean(line)
+    if len(line) <= limit:
+        return line
+    line = _SENTENCE_END.split(line, maxsplit=1)[0]
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut
+    return cut.rstrip(" ,;:") + "…"
+
+
 def normalize_doi(value: str) -> str:
     """A bare lowercase DOI: no resolver prefix, no 'doi:' label, no trailing punctuation."""
     value = (value or "").strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import itertools
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import CorpusError
-from assistant.ingest.registry import file_hash, load_corpus, load_path, skip_reason
+from assistant.ingest.registry import (
+    ASSIGNABLE_KINDS,
+    KINDS_FILE,
+    chosen_kinds,
+    content_hash,
+    load_corpus,
+    load_path,
+    skip_reason,
+    with_chosen_kind,
+)
 from assistant.settings import shown_path
 from assistant.types import Document
 
@@ -32,6 +42,7 @@ class AddReport:
     unchanged: list[str] = field(default_factory=list)  # identical files already there
     refused: list[str] = field(default_factory=list)  # one line each, naming the file
     skipped: list[str] = field(default_factory=list)  # files found in a folder that are never indexed
+    relabelled: list[str] = field(default_factory=list)  # files already there, given the kind asked for
 
 
 @contextlib.contextmanager
@@ -51,33 +62,70 @@ def corpus_lock(corpus_dir: Path) -> Iterator[None]:
         os.close(descriptor)  # releases the lock
 
 
-def _candidates(paths: list[Path]) -> list[tuple[Path, bool]]:
-    """(file, named explicitly) for each path given; folders contribute their files, in a stable order."""
+def _candidates(paths: list[Path], skipped: list[str]) -> list[tuple[Path, bool]]:
+    """(file, named explicitly) for each path given; folders contribute their files, in a stable order.
+
+    Links found inside a folder are not followed (a folder from elsewhere may hold `x.txt -> /etc/passwd`);
+    each is added to `skipped` by name. A link named on the command line is the user's own choice: its
+    file is copied, as `cp` would.
+    """
     files: list[tuple[Path, bool]] = []
     for path in paths:
-        if path.is_dir():
-            files.extend((p, False) for p in sorted(path.rglob("*")) if p.is_file())
+        if path.is_dir() and not path.is_symlink():
+            for folder, dirs, names in os.walk(path, followlinks=False):
+                for name in sorted(dirs + names):
+                    entry = Path(folder) / name
+                    if entry.is_symlink():
+                        skipped.append(f"{shown_path(entry)}: a symbolic link; links in a folder are not followed")
+                dirs.sort()
+                files.extend((Path(folder) / n, False) for n in sorted(names) if not (Path(folder) / n).is_symlink())
         else:
             files.append((path, True))
     return files
 
 
+_TEMPORARY_PREFIX = ".rsa-tmp-"
+
+
 def _temporary_name(corpus_dir: Path) -> Path:
     # short and fixed-length: a name derived from the file's own could pass the 255-byte limit
-    return corpus_dir / f".rsa-tmp-{os.getpid()}-{next(_TEMPORARY)}"
+    return corpus_dir / f"{_TEMPORARY_PREFIX}{os.getpid()}-{next(_TEMPORARY)}"
 
 
-def add_files(corpus_dir: Path, paths: list[Path]) -> AddReport:
+def _remove_leftovers(corpus_dir: Path) -> None:
+    """Delete temporary copies a killed run left (hidden, so never read); only called under the lock,
+    when no other run can be writing one."""
+    for leftover in corpus_dir.glob(f"{_TEMPORARY_PREFIX}*"):
+        leftover.unlink(missing_ok=True)
+
+
+def check_kind(kind: str | None) -> str | None:
+    """The kind `corpus add --kind` was given, validated (None when not given)."""
+    if kind is None:
+        return None
+    value = kind.strip().lower()
+    if value not in ASSIGNABLE_KINDS:
+        raise CorpusError(
+            f"Unknown document kind {kind!r}; nothing was added.",
+            hint=f"Use one of: {', '.join(ASSIGNABLE_KINDS)}.",
+        )
+    return value
+
+
+def add_files(corpus_dir: Path, paths: list[Path], *, kind: str | None = None) -> AddReport:
     """Copy each usable file into `corpus_dir` (after loading it); refuse the others with a reason.
 
     Every file of the batch is tried: each one is either added (and reported) or refused with its
-    reason, whatever happened to the others. Runs under the corpus lock.
+    reason, whatever happened to the others. Runs under the corpus lock. `kind` (one of
+    ASSIGNABLE_KINDS) replaces the kind the loader gives every document of the files added.
     """
+    kind = check_kind(kind)  # before anything is read or written: a typo adds nothing
     report = AddReport()
     with corpus_lock(corpus_dir):
+        _remove_leftovers(corpus_dir)
         existing = load_corpus(corpus_dir)  # read under the lock: the duplicate check sees every earlier add
         taken = dict(existing.document_files)
-        for path, explicit in _candidates(paths):
+        for path, explicit in _candidates(paths, report.skipped):
             try:
                 reason = skip_reason(path.name)
                 if reason and not explicit:
@@ -85,11 +133,15 @@ def add_files(corpus_dir: Path, paths: list[Path]) -> AddReport:
                     continue
                 if reason:
                     raise CorpusError(f"{shown_path(path)}: not added: {reason}.", hint="Rename the file to add it.")
-                documents = load_path(path)
+                documents = with_chosen_kind(load_path(path), kind)
                 target = corpus_dir / path.name
                 if target.exists():
-                    if file_hash(target) == file_hash(path):
-                        report.unchanged.append(target.name)
+                    if content_hash(target) == content_hash(path):
+                        if kind and chosen_kinds(corpus_dir).get(target.name) != kind:
+                            _set_kind(corpus_dir, target.name, kind)
+                            report.relabelled.append(f"{target.name}: kind {kind}")
+                        else:
+                            report.unchanged.append(target.name)
                         continue
                     raise CorpusError(f"{path}: a different file named {path.name} is already in the corpus.")
                 clashes = [d.source.id for d in documents if d.source.id in taken]
@@ -98,6 +150,7 @@ def add_files(corpus_dir: Path, paths: list[Path]) -> AddReport:
                         f"{path}: document id '{clashes[0]}' is already in the corpus ({taken[clashes[0]]})."
                     )
                 _copy_into(path, target)
+                _set_kind(corpus_dir, target.name, kind)
             except CorpusError as exc:
                 report.refused.append(str(exc))
                 continue
@@ -119,6 +172,21 @@ def _copy_into(path: Path, target: Path) -> None:
         ) from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _set_kind(folder: Path, name: str, kind: str | None) -> None:
+    """Record (or, with None, forget) the kind chosen for one file of `folder`, written atomically."""
+    kinds = dict(chosen_kinds(folder))
+    if kinds.get(name) == kind:
+        return
+    if kind:
+        kinds[name] = kind
+    else:
+        kinds.pop(name, None)
+    if kinds:
+        _replace(folder / KINDS_FILE, json.dumps(kinds, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    else:
+        (folder / KINDS_FILE).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -168,8 +236,12 @@ def remove_document(corpus_dir: Path, identifier: str) -> str:
 
 def _remove_locked(corpus_dir: Path, identifier: str) -> str:
     file_path = corpus_dir / identifier
+    if file_path.is_symlink() and file_path.parent.resolve().is_relative_to(corpus_dir.resolve()):
+        file_path.unlink()  # the link itself, never its target (which may lie outside the corpus)
+        return f"removed link {shown_path(identifier)}"
     if file_path.is_file() and file_path.resolve().is_relative_to(corpus_dir.resolve()):
         file_path.unlink()  # also how a file with an unusable (non-UTF-8) name leaves the corpus
+        _set_kind(file_path.parent, file_path.name, None)
         return f"removed file {shown_path(identifier)}"
     loaded = load_corpus(corpus_dir)
     relative = loaded.document_files.get(identifier)
@@ -182,6 +254,7 @@ def _remove_locked(corpus_dir: Path, identifier: str) -> str:
     siblings = [i for i, f in loaded.document_files.items() if f == relative]
     if len(siblings) == 1:
         path.unlink()
+        _set_kind(path.parent, path.name, None)
         return f"removed file {relative} (document {identifier})"
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):

@@ -1,4 +1,6 @@
-"""Loader for articles written in Markdown: '#' headings become sections, the first H1 the title.
+"""Loader for articles and notes written in Markdown: '#' headings become sections, the first H1 the title.
+
+A file with a DOI of its own or a reference list is a `review`; any other is a `note`.
 
 Emphasis and link syntax are reduced to their text (link targets are kept for DOI/PMID discovery in
 the reference list); a 'References' heading's numbered entries become `Document.references`.
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.ingest.common import own_doi, read_text, slug, unique_sections
+from assistant.ingest.common import bounded_title, own_doi, read_text, slug, unique_sections
 from assistant.ingest.references import is_reference_heading, split_off_references
 from assistant.types import Document, Section, Source, SourceKind
 
@@ -47,12 +49,14 @@ def load_markdown(path: Path) -> list[Document]:
     # the document's own DOI: in its front matter or its text before the reference list, never a cited one
     front = _before_references(text)[:3000]
     doi = own_doi((front_matter.group(1) + "\n" if front_matter else "") + front, references)
+    # an article (its own DOI or a reference list) is a review; anything else is the user's note
+    is_review = bool(doi or references)
     source = Source(
         id=f"review-{slug(doi)}" if doi else slug(path.stem),
-        kind=SourceKind.REVIEW,
-        title=title,
+        kind=SourceKind.REVIEW if is_review else SourceKind.NOTE,
+        title=bounded_title(title),
         doi=doi,
-        evidence="review",
+        evidence="review" if is_review else "",
         extra=(("file", path.name),),
     )
     return [Document(source=source, sections=unique_sections(sections), references=tuple(references))]

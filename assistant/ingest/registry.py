@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.errors import CorpusError
 from assistant.ingest.formats import Loader, loader_for_suffix
-from assistant.types import Document
+from assistant.types import Document, SourceKind
 
 #: Files in a corpus folder that describe it rather than belong to it.
 _SKIPPED_NAMES = {"readme", "license", "licence", "notice", "glossary"}
@@ -94,22 +97,67 @@ def load_path(path: Path) -> list[Document]:
     return documents
 
 
+def _walk(corpus_dir: Path) -> Iterator[Path]:
+    """Every entry under `corpus_dir` (files and links), never descending into a linked folder."""
+    for folder, dirs, names in os.walk(corpus_dir, followlinks=False):
+        dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS]
+        base = Path(folder)
+        # a link to a folder is listed in `dirs` but not walked: check it like a linked file
+        yield from (base / d for d in dirs if (base / d).is_symlink())
+        yield from (base / n for n in names)
+
+
+def escapes(path: Path, corpus_dir: Path) -> bool:
+    """Whether `path` is a link whose target is missing or lies outside the corpus folder.
+
+    Links are followed only inside the corpus: `passwd.txt -> /etc/passwd` must never become a
+    document whose text is listed, indexed and cited.
+    """
+    if not path.is_symlink():
+        return False
+    target = path.resolve()
+    return not target.exists() or not target.is_relative_to(corpus_dir.resolve())
+
+
+def outside_links(corpus_dir: Path) -> list[str]:
+    """Corpus-relative names of links that point outside the corpus (or nowhere): skipped, reported."""
+    return sorted(
+        str(p.relative_to(corpus_dir)) for p in _walk(corpus_dir) if not skip_reason(p.name) and escapes(p, corpus_dir)
+    )
+
+
+def link_problem(name: str) -> str:
+    """The one line `corpus list`, `index` and `corpus add` print for a skipped outside link."""
+    return (
+        f"{name}: a link to a file outside the corpus folder (or to nothing); not read. "
+        f"Copy the file in instead, or remove the link: rsa-assistant corpus remove {name}"
+    )
+
+
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files of a corpus folder that are meant to be indexed, in a stable order."""
-    files = []
-    for path in sorted(corpus_dir.rglob("*")):
-        if not path.is_file() or skip_reason(path.name):
-            continue
-        if any(part in _SKIPPED_DIRS for part in path.relative_to(corpus_dir).parts):
-            continue
-        files.append(path)
-    return files
+    """The files of a corpus folder that are meant to be indexed, in a stable order.
+
+    Links pointing outside the corpus are left out (see `outside_links`); links to folders are not walked.
+    """
+    files = [
+        path
+        for path in _walk(corpus_dir)
+        if path.is_file() and not skip_reason(path.name) and not escapes(path, corpus_dir)
+    ]
+    return sorted(files)
 
 
 _HASHES: dict[tuple[str, int, int], str] = {}
 
+#: Per folder: the kind chosen with `corpus add --kind` for files of that folder ({file name: kind}).
+#: A hidden file, so never read as a document; it sits next to the files it describes.
+KINDS_FILE = ".rsa-kinds.json"
+#: Kinds `corpus add --kind` accepts (a study digest is a YAML format of its own, not a label).
+ASSIGNABLE_KINDS = tuple(k.value for k in SourceKind if k is not SourceKind.STUDY_DIGEST)
+_KINDS_CACHE: dict[tuple[str, int, int], dict[str, str]] = {}
 
-def file_hash(path: Path) -> str:
+
+def content_hash(path: Path) -> str:
     """sha256 of a file, remembered per (path, size, mtime): the UI checks staleness on every rerun."""
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
@@ -119,6 +167,38 @@ def file_hash(path: Path) -> str:
     return digest
 
 
+def file_hash(path: Path) -> str:
+    """What the index's fingerprint holds for a corpus file: its content hash, plus the kind chosen
+    for it with `--kind`, so choosing another kind makes the index stale like an edit does."""
+    kind = chosen_kinds(path.parent).get(path.name)
+    return content_hash(path) + (f"+kind={kind}" if kind else "")
+
+
+def chosen_kinds(folder: Path) -> dict[str, str]:
+    """{file name: kind} chosen with `corpus add --kind` for the files of `folder` (empty when none)."""
+    sidecar = folder / KINDS_FILE
+    try:
+        stat = sidecar.stat()
+    except OSError:
+        return {}
+    key = (str(sidecar), stat.st_size, stat.st_mtime_ns)
+    if key not in _KINDS_CACHE:
+        try:
+            data = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        valid = data.items() if isinstance(data, dict) else ()
+        _KINDS_CACHE[key] = {str(n): str(k) for n, k in valid if k in ASSIGNABLE_KINDS}
+    return _KINDS_CACHE[key]
+
+
+def with_chosen_kind(documents: list[Document], kind: str | None) -> list[Document]:
+    """The documents of one file, relabelled with the kind chosen for it (unchanged when none)."""
+    if not kind:
+        return documents
+    return [replace(d, source=replace(d.source, kind=SourceKind(kind))) for d in documents]
+
+
 def load_corpus(corpus_dir: Path) -> LoadResult:
     """Load every corpus file under `corpus_dir`; bad files become problems, not failures."""
     if not corpus_dir.is_dir():
@@ -126,10 +206,11 @@ def load_corpus(corpus_dir: Path) -> LoadResult:
             f"Corpus folder {corpus_dir} does not exist.", hint="Set RSA_CORPUS_DIR to a folder of corpus files."
         )
     result = LoadResult()
+    result.problems.extend(link_problem(name) for name in outside_links(corpus_dir))
     seen_ids: dict[str, Path] = {}
     for path in corpus_files(corpus_dir):
         try:
-            documents = load_path(path)
+            documents = with_chosen_kind(load_path(path), chosen_kinds(path.parent).get(path.name))
         except CorpusError as exc:
             result.problems.append(exc.message)
             continue

@@ -212,10 +212,15 @@ def _is_heading(line: str) -> bool:
 
 def _plain_text_document(text: str, path: Path) -> Document:
     lines = [line.rstrip() for line in text.splitlines()]
-    title = next((line.strip() for line in lines if line.strip()), path.stem)
+    from assistant.ingest.common import bounded_title, clean
+
+    first = next((line.strip() for line in lines if line.strip()), "")
+    title = bounded_title(first) or path.stem
+    # the first line leaves the body only when it is a title: short, with text after it (issue 22, item 6)
+    as_title = title == clean(first) and sum(1 for line in lines if line.strip()) > 1
     sections: list[Section] = []
     name, buffer = "Text", list[str]()
-    for line in lines[1:] if lines and lines[0].strip() == title else lines:
+    for line in lines[1:] if as_title and lines[0].strip() == first else lines:
         stripped = line.strip()
         if stripped and _is_heading(stripped) and len(stripped.split()) <= 8:
             if buffer:
