@@ -83,7 +83,16 @@ def _tokens(text: str, rules: ChunkingRules) -> int:
     return len(encoding(rules.encoding_name).encode(text, disallowed_special=()))
 
 
+#: No token of cl100k_base or o200k_base is longer than 128 bytes (so than 128 characters): a text of
+#: more characters than 128 x the budget cannot fit, and is rejected without tokenizing it.
+_MAX_CHARS_PER_TOKEN = 128
+
+
 def _fits(title: str, section: str, text: str, rules: ChunkingRules) -> bool:
+    # tokenizing a multi-megabyte span only to learn that it is too long would make chunking slow
+    # (a long single "word" costs tiktoken more than linear time); the length bound is exact
+    if len(text) > rules.max_tokens * _MAX_CHARS_PER_TOKEN:
+        return False
     if _tokens(text, rules) > rules.max_tokens:
         return False
     return rules.count_word_pieces(embedding_text(title, section, text)) <= rules.max_word_pieces
@@ -106,7 +115,8 @@ def _group_spans(
 def _split_long(
     span: tuple[int, int], section: str, text: str, title: str, rules: ChunkingRules
 ) -> list[tuple[int, int]]:
-    """A sentence too long for one chunk is cut at word boundaries into pieces that fit."""
+    """A sentence too long for one chunk is cut at word boundaries into pieces that fit;
+    a single word too long for one chunk (PDF text without spaces, base64, a long URL) is cut inside."""
     start, end = span
     if _fits(title, section, text[start:end], rules):
         return [span]
@@ -114,7 +124,13 @@ def _split_long(
     words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
     piece_start = 0
     while piece_start < len(words):
-        low, high = piece_start + 1, len(words)
+        if not _fits(title, section, text[words[piece_start][0] : words[piece_start][1]], rules):
+            pieces.extend(_split_word(words[piece_start], section, text, title, rules))
+            piece_start += 1
+            continue
+        # each word is at least one token (tiktoken never merges across a space), so a run of more
+        # words than the budget cannot fit: bounding the search keeps each step's text short
+        low, high = piece_start + 1, min(len(words), piece_start + rules.max_tokens)
         # binary search for the longest run of words that still fits
         while low < high:
             middle = (low + high + 1) // 2
@@ -125,3 +141,52 @@ def _split_long(
         pieces.append((words[piece_start][0], words[low - 1][1]))
         piece_start = low
     return pieces
+
+
+def _split_word(
+    span: tuple[int, int], section: str, text: str, title: str, rules: ChunkingRules
+) -> list[tuple[int, int]]:
+    """Consecutive character pieces of one over-long word, each fitting one chunk.
+
+    Each piece costs one tokenization of a bounded window (its first `max_tokens` tokens give the
+    piece's length), so an 8 MB word is cut in linear time.
+    """
+    start, end = span
+    pieces: list[tuple[int, int]] = []
+    position = start
+    while position < end:
+        length = _prefix_fitting(text, position, end, rules)
+        # the prefix of the first tokens, tokenized alone, may differ at its edge, and the embedder's
+        # word pieces may bind first: shrink until the piece really fits (one character always does)
+        low, high = 1, max(1, length)
+        if not _fits(title, section, text[position : position + high], rules):
+            while low < high:
+                middle = (low + high + 1) // 2
+                if _fits(title, section, text[position : position + middle], rules):
+                    low = middle
+                else:
+                    high = middle - 1
+        pieces.append((position, position + high))
+        position += high
+    return pieces
+
+
+def _prefix_fitting(text: str, position: int, end: int, rules: ChunkingRules) -> int:
+    """How many characters from `position` the first `max_tokens` tokens cover.
+
+    The window starts at 8 characters a token (more than most text has) and doubles only while it
+    holds fewer tokens than the budget, up to the bound no token exceeds.
+    """
+    enc = encoding(rules.encoding_name)
+    size = rules.max_tokens * 8
+    while True:
+        window = text[position : min(end, position + size)]
+        tokens = enc.encode(window, disallowed_special=())
+        if len(tokens) > rules.max_tokens:
+            break
+        if position + size >= end or size >= rules.max_tokens * _MAX_CHARS_PER_TOKEN:
+            return len(window)
+        size *= 2
+    covered = b"".join(enc.decode_single_token_bytes(token) for token in tokens[: rules.max_tokens])
+    # a token may end inside a multi-byte character: count only the whole characters
+    return len(covered.decode("utf-8", errors="ignore"))

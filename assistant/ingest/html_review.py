@@ -9,10 +9,12 @@ are rewritten as [n] text markers, so chunks record which references they cite.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree
 
 from assistant.errors import CorpusError
 from assistant.ingest.common import PMID_PATTERN, clean, find_doi, normalize_doi, slug, unique_sections
@@ -42,8 +44,16 @@ _LINK_LABELS = {
 }
 
 
+#: Deeper than this, a page is refused rather than read: libxml2 stops building the tree near 256
+#: levels (the text below is lost), and every BeautifulSoup pass over such a tree is slow. Real
+#: articles nest a few dozen levels.
+MAX_NESTING = 200
+
+
 def load_html(path: Path) -> list[Document]:
-    soup = BeautifulSoup(path.read_bytes(), "lxml")
+    data = path.read_bytes()
+    _check_nesting(data, path)
+    soup = BeautifulSoup(data, "lxml")
     if soup.find("html") is None and soup.find("body") is None:
         raise CorpusError(f"{path}: not an HTML document.", path=str(path))
     for tag in soup.find_all(_DROPPED):
@@ -54,6 +64,27 @@ def load_html(path: Path) -> list[Document]:
     if not sections:
         raise CorpusError(f"{path}: no paragraphs of text found in the HTML.", path=str(path))
     return [Document(source=source, sections=unique_sections(sections), references=tuple(references))]
+
+
+def _check_nesting(data: bytes, path: Path) -> None:
+    """Refuse, naming the file and why, a page nested too deep to read whole (never drop its text silently)."""
+    depth = deepest = 0
+    try:
+        # libxml2's streaming parser, in C: a linear pass that stops counting near its own limit
+        for event, _ in etree.iterparse(io.BytesIO(data), events=("start", "end"), html=True, recover=True):
+            depth += 1 if event == "start" else -1
+            deepest = max(deepest, depth)
+            if deepest > MAX_NESTING:
+                break
+    except etree.LxmlError:
+        return  # not parseable this way: BeautifulSoup decides below
+    if deepest > MAX_NESTING:
+        raise CorpusError(
+            f"{path}: the HTML is nested more than {MAX_NESTING} levels deep; its text would be dropped, "
+            "so the file is not indexed.",
+            path=str(path),
+            hint="Save the article again from the publisher's page (or as .txt) and add it again.",
+        )
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> list[str]:

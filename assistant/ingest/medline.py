@@ -21,24 +21,43 @@ def load_medline(path: Path) -> list[Document]:
 
 
 def parse_medline(text: str) -> list[AbstractRecord]:
+    """Records of a MEDLINE export, in one pass over its lines (linear in the file's size)."""
     records = []
-    for block in re.split(r"\n\s*\n(?=PMID-)", text.strip()):
+    for block in _blocks(text.strip().splitlines()):
         fields = _fields(block)
         if fields:
             records.append(_record(fields))
     return records
 
 
-def _fields(block: str) -> list[tuple[str, str]]:
-    fields: list[tuple[str, str]] = []
-    for line in block.splitlines():
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Lines of each record: a new one starts at a 'PMID-' line after a blank line.
+
+    Done line by line rather than with a regex split: a pattern such as `\\n\\s*\\n(?=PMID-)` backtracks
+    over every run of blank lines, which a hostile file can make quadratic.
+    """
+    blocks: list[list[str]] = [[]]
+    for position, line in enumerate(lines):
+        if line.startswith("PMID-") and position > 0 and not lines[position - 1].strip():
+            blocks.append([])
+        blocks[-1].append(line)
+    for block in blocks:
+        while block and not block[-1].strip():
+            block.pop()  # the blank lines that separate records belong to neither
+    return blocks
+
+
+def _fields(block: list[str]) -> list[tuple[str, str]]:
+    # each field's pieces are collected and joined once: appending to a growing string would copy it
+    # for every continuation line, quadratic in a field of 200,000 lines
+    parts: list[tuple[str, list[str]]] = []
+    for line in block:
         match = _TAG.match(line)
         if match:
-            fields.append((match.group(1), match.group(2).strip()))
-        elif line.startswith("      ") and fields:  # continuation lines are indented six spaces
-            tag, value = fields[-1]
-            fields[-1] = (tag, f"{value} {line.strip()}")
-    return fields
+            parts.append((match.group(1), [match.group(2).strip()]))
+        elif line.startswith("      ") and parts:  # continuation lines are indented six spaces
+            parts[-1][1].append(line.strip())
+    return [(tag, " ".join(pieces)) for tag, pieces in parts]
 
 
 def _record(fields: list[tuple[str, str]]) -> AbstractRecord:
