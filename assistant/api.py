@@ -19,14 +19,16 @@ MAX_QUESTION_CHARS = 2000
 
 
 def validate_question(question: Any) -> tuple[str, str | None]:
-    """The cleaned question and an optional notice; empty input raises InvalidQuestionError."""
+    """The cleaned question and an optional notice; empty or word-less input raises InvalidQuestionError."""
     if isinstance(question, bytes):
         question = question.decode("utf-8", errors="replace")
     if not isinstance(question, str):
         raise InvalidQuestionError(f"The question must be text, not {type(question).__name__}.")
     cleaned = clean_question(question)
-    if not cleaned or not any(ch.isalnum() for ch in cleaned):
+    if not cleaned:
         raise InvalidQuestionError(prompts.EMPTY_QUESTION)
+    if not any(ch.isalnum() for ch in cleaned):  # emoji, punctuation, symbols: typed, but nothing to search
+        raise InvalidQuestionError(prompts.NO_WORDS_QUESTION)
     if len(cleaned) > MAX_QUESTION_CHARS:
         return cleaned[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0], prompts.NOTICE_TRUNCATED_QUESTION.format(
             limit=MAX_QUESTION_CHARS

@@ -3,7 +3,7 @@
     condense ─► retrieve ─► pack ─► generate ─► verify
 
 Each step reads and fills one typed `AnswerState` (assistant/generation/state.py). condense,
-retrieve and pack are `RunnableLambda`s; generate and verify are `RunnableGenerator`s, so streaming
+retrieve and pack are plain functions; generate and verify are generators, so streaming
 passes typed events through as they are produced — `TextPiece` (LLM tokens, or the extractive
 generator's sentences), then one `SentenceVerdict` per checked sentence, then `FinalAnswer` with the
 verified `Answer`. The CLI, the UI and the evaluation harness run exactly this pipeline.
@@ -14,6 +14,10 @@ OpenAI-compatible chat model (`Settings.backend`; auto = LLM when one is configu
 whatever its backend, is verified sentence by sentence; an LLM draft that fails (unreachable, timeout,
 garbage, nothing supported) is replaced by the extractive one and the user gets a one-line notice.
 The chain reads passages and their attached evidence only; it never touches the index's rows.
+
+The same steps are offered as an LCEL `Runnable` (`AnswerChain.runnable`) for LangChain pipelines; it
+is built on first use, because importing langchain-core's runnables (and langsmith with them) costs
+about 0.6 s of CPU, nearly half of what a cold `ask` spent (issue 22 item 15).
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from assistant.errors import GenerationError
 from assistant.generation import prompts
@@ -55,6 +58,7 @@ from assistant.verification import Verdict, verify_sentences
 
 if TYPE_CHECKING:  # pragma: no cover - an annotation only: importing it loads langchain's model stack (~0.1 s)
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.runnables import Runnable
 
 #: openings of elliptical follow-ups ("What about exosomes?", "And in humans?")
 _ELLIPTICAL = re.compile(
@@ -138,13 +142,27 @@ class AnswerChain:
 
             self.llm = ChatGenerator(self.chat_model, settings)
         self.generator = FallbackGenerator(self.extractive, self.llm)
-        self.runnable: Runnable = (
-            RunnableLambda(self._condense, name="condense")
-            | RunnableLambda(self._retrieve, name="retrieve")
-            | RunnableLambda(self._pack, name="pack")
-            | RunnableGenerator(self._generate, name="generate")
-            | RunnableGenerator(self._verify, name="verify")
-        )
+        self._runnable: Runnable | None = None
+
+    @property
+    def runnable(self) -> Runnable:
+        """The steps as one LCEL `Runnable` (stream it with an `AnswerState`), built on first use."""
+        if self._runnable is None:
+            from langchain_core.runnables import RunnableGenerator, RunnableLambda
+
+            self._runnable = (
+                RunnableLambda(self._condense, name="condense")
+                | RunnableLambda(self._retrieve, name="retrieve")
+                | RunnableLambda(self._pack, name="pack")
+                | RunnableGenerator(self._generate, name="generate")
+                | RunnableGenerator(self._verify, name="verify")
+            )
+        return self._runnable
+
+    def _run(self, state: AnswerState) -> Iterator[Event]:
+        """condense, retrieve and pack, then generate and verify streaming: what `runnable.stream` does."""
+        packed = self._pack(self._retrieve(self._condense(state)))
+        return self._verify(self._generate(iter([packed])))
 
     @staticmethod
     def _chat_model(settings: Settings, given: BaseChatModel | None) -> BaseChatModel | None:
@@ -326,7 +344,7 @@ class AnswerChain:
         """Typed events: `TextPiece`s as produced, `SentenceVerdict`s, then `FinalAnswer` (authoritative)."""
         started = time.perf_counter()
         state = AnswerState(question, list(history), filters, k, notices=[notice] if notice else [])
-        for event in self.runnable.stream(state):
+        for event in self._run(state):
             if isinstance(event, FinalAnswer):
                 event.answer.timings["total_ms"] = (time.perf_counter() - started) * 1000
             yield event

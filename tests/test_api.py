@@ -79,10 +79,21 @@ def test_out_of_scope_questions_are_refused_without_citations(assistant, questio
     assert answer.citations == [] and answer.sentences == []
 
 
-@pytest.mark.parametrize("question", ["", "   ", "\n\t", "?!"])
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "\x00\x00"])
 def test_empty_questions_raise_a_clear_error(assistant, question):
-    with pytest.raises(InvalidQuestionError, match="empty"):
+    with pytest.raises(InvalidQuestionError) as caught:
         assistant.answer(question)
+    assert str(caught.value) == prompts.EMPTY_QUESTION
+
+
+@pytest.mark.parametrize("question", ["?!", "???", "🤰🧬❓", "  …  ", "👍 !!"])
+def test_wordless_questions_are_told_they_have_no_words(assistant, question):
+    """Typed but word-less (issue 22 item 9): not "empty", but nothing a search could match, and what to type."""
+    for call in (assistant.answer, assistant.retrieve):
+        with pytest.raises(InvalidQuestionError) as caught:
+            call(question)
+        assert str(caught.value) == prompts.NO_WORDS_QUESTION
+        assert "empty" not in str(caught.value) and "type it in words" in str(caught.value)
 
 
 def test_answer_to_dict_has_the_cli_json_keys(assistant):
@@ -99,3 +110,50 @@ def test_follow_up_accepts_previous_answers_as_history(assistant):
     assert "abortion" in follow_up.searched_query.lower()
     with pytest.raises(InvalidQuestionError):
         assistant.answer("What about exosomes?", history=[object()])
+
+
+#: Never imported by an extractive `ask`: torch and sentence-transformers (the query encoder is the
+#: ONNX export), langchain-core and langsmith (the chain runs its own steps; ~0.6 s of CPU, issue 22
+#: item 15) and chromadb (exact search over the build's vector copy).
+_NEVER_ON_ASK = ("torch", "sentence_transformers", "transformers", "langchain_core", "langsmith", "chromadb")
+
+_ASK_PROBE = (
+    "import sys\n"
+    "sys.argv = ['rsa-assistant', 'ask', '--json', 'How do MSCs act on decidual NK cells?']\n"
+    "try:\n"
+    "    from assistant.cli import main; main()\n"
+    "except SystemExit as exit:\n"
+    f"    loaded = sorted({{m.split('.')[0] for m in sys.modules}} & set({_NEVER_ON_ASK!r}))\n"
+    "    print('EXIT', exit.code, 'LOADED=' + ','.join(loaded), file=sys.stderr)\n"
+)
+
+
+@pytest.mark.slow
+def test_an_extractive_ask_imports_no_heavy_package(settings, built_index):
+    """A cold `ask` answers with citations without loading torch, langchain-core, langsmith or chromadb."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    env = subprocess_env(settings, RSA_BACKEND="extractive")
+    result = subprocess.run([sys.executable, "-c", _ASK_PROBE], env=env, capture_output=True, text=True, timeout=300)
+    assert "EXIT 0 LOADED=\n" in result.stderr, result.stderr[-2000:]
+    assert json.loads(result.stdout)["citations"]
+
+
+def test_the_chain_as_an_lcel_runnable_gives_the_same_answer(assistant):
+    """`AnswerChain.runnable` (built on first use) streams the same events as the chain run directly."""
+    from langchain_core.runnables import Runnable
+
+    from assistant.generation.base import FinalAnswer
+    from assistant.generation.state import AnswerState
+
+    question = "Which MSC source lowered the abortion rate most in mice?"
+    chain = assistant.chain
+    assert isinstance(chain.runnable, Runnable) and chain.runnable is chain.runnable
+    finals = [e.answer for e in chain.runnable.stream(AnswerState(question)) if isinstance(e, FinalAnswer)]
+    direct = assistant.answer(question)
+    assert len(finals) == 1 and finals[0].text == direct.text
+    assert [c.passage.chunk.id for c in finals[0].citations] == [c.passage.chunk.id for c in direct.citations]

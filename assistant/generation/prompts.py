@@ -29,6 +29,11 @@ NOTICE_REFUSED_UNDER_FILTERS = (
 )
 
 EMPTY_QUESTION = "The question is empty: type a question about MSC therapy and recurrent spontaneous abortion."
+#: Text was typed, but only emoji, punctuation or symbols: nothing a search can match.
+NO_WORDS_QUESTION = (
+    "The question has no words to search for (only emoji, punctuation or symbols): "
+    'type it in words, e.g. "Do MSCs lower abortion rates in mice?"'
+)
 
 NOTICE_LLM_FAILED = "The language model failed ({reason}); this is the extractive answer instead."
 NOTICE_UNSUPPORTED = (

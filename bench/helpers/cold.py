@@ -4,6 +4,9 @@ Each run is a fresh `rsa-assistant` process on the already built bundled index, 
 (and its mapped ONNX Runtime copy) cached by the build, as a user's second command would find it. Wall
 time depends on what else the machine runs, so the CPU time (user + system, from the kernel's
 accounting of the reaped child) is reported beside it: on a busy machine it is the steadier figure.
+Absolute CPU time still drifts between machines and runs, so the targets are ratios: the CPU time of
+`ask` and of `--help` over that of a process that only imports numpy and onnxruntime (the floor of any
+query process), measured in the same run, interleaved with them (issue 22 item 15).
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parents[2]
+#: Packages an extractive `ask` must not import: torch and sentence-transformers (the query path runs on
+#: onnxruntime), and langchain-core with langsmith (the chain runs its steps itself; ~0.6 s of CPU).
+HEAVY_FOR_ASK = ("torch", "sentence_transformers", "transformers", "langchain_core", "langsmith")
 BIN = Path(sys.executable).parent
 
 
@@ -50,6 +56,16 @@ def run_watched(command: list[str], env: dict) -> tuple[float, int, int, float]:
     return time.perf_counter() - started, peak, popen.returncode, _children_cpu() - cpu_before
 
 
+#: The floor of a query process: the interpreter, numpy and the ONNX runtime, nothing of the assistant.
+BASELINE_IMPORT = [sys.executable, "-c", "import numpy, onnxruntime"]
+
+
+def cpu_ratio(cpu_s: list[float], baseline_cpu_s: list[float]) -> float | None:
+    """Median CPU seconds of a command over the median of the baseline import (None without a baseline)."""
+    floor = statistics.median(baseline_cpu_s) if baseline_cpu_s else 0.0
+    return round(statistics.median(cpu_s) / floor, 2) if floor > 0 and cpu_s else None
+
+
 def torch_imported_by_help(env: dict) -> bool:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "assistant.cli", "--help"], env=env, capture_output=True, text=True
@@ -58,9 +74,9 @@ def torch_imported_by_help(env: dict) -> bool:
 
 
 def imports_of_ask(env: dict, question: str) -> tuple[list[str], list[str], list[tuple[str, float]]]:
-    """From `python -X importtime` of an `ask`: the heavy packages it imports (torch, sentence-transformers,
-    transformers: the query path runs on onnxruntime and must import none), the store and lexical
-    packages it imports, and the ten costliest top-level imports (name, cumulative ms)."""
+    """From `python -X importtime` of an `ask`: the heavy packages it imports (`HEAVY_FOR_ASK`: it must
+    import none), the store and lexical packages it imports, and the ten costliest top-level imports
+    (name, cumulative ms)."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "assistant.cli", "ask", question],
         env=env,
@@ -77,7 +93,7 @@ def imports_of_ask(env: dict, question: str) -> tuple[list[str], list[str], list
         found.add(name.strip().split(".")[0])
         if not name[1:].startswith("  "):  # imported by the program itself, not by another import
             top.append((name.strip(), round(int(cumulative) / 1000, 1)))
-    heavy = sorted(found & {"torch", "sentence_transformers", "transformers"})
+    heavy = sorted(found & set(HEAVY_FOR_ASK))
     return heavy, loaded_parts(env, question), sorted(top, key=lambda item: -item[1])[:10]
 
 
@@ -111,8 +127,11 @@ def measure(settings, question: str, runs: int, *, skip_ui: bool) -> tuple[dict,
         "RSA_CACHE_DIR": str(settings.cache_dir),
     }
     cli = str(BIN / "rsa-assistant")
-    helps = [run_watched([cli, "--help"], env) for _ in range(runs)]
-    asks = [run_watched([cli, "ask", question], env) for _ in range(runs)]
+    helps, asks, floors = [], [], []
+    for _ in range(runs):  # interleaved, so a neighbour's burst of work weighs on all three alike
+        floors.append(run_watched(BASELINE_IMPORT, env))
+        helps.append(run_watched([cli, "--help"], env))
+        asks.append(run_watched([cli, "ask", question], env))
     if any(code != 0 for _, _, code, _ in asks):
         raise SystemExit("`rsa-assistant ask` failed during the cold-start benchmark")
     heavy, parts, top = imports_of_ask(env, question)
@@ -124,6 +143,11 @@ def measure(settings, question: str, runs: int, *, skip_ui: bool) -> tuple[dict,
         "ask_runs_s": [round(a[0], 3) for a in asks],
         "ask_cpu_median_s": round(statistics.median(a[3] for a in asks), 3),
         "ask_cpu_runs_s": [round(a[3], 3) for a in asks],
+        "baseline_import": "numpy + onnxruntime",
+        "baseline_cpu_median_s": round(statistics.median(f[3] for f in floors), 3),
+        "baseline_cpu_runs_s": [round(f[3], 3) for f in floors],
+        "ask_cpu_ratio": cpu_ratio([a[3] for a in asks], [f[3] for f in floors]),
+        "help_cpu_ratio": cpu_ratio([h[3] for h in helps], [f[3] for f in floors]),
         "loadavg_1min": round(os.getloadavg()[0], 2),  # other work on the machine while this ran
         "help_imports_torch": torch_imported_by_help(env),
         "ask_heavy_imports": heavy,

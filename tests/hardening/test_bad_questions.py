@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InvalidQuestionError
+from assistant.generation import prompts
 
 LONG = "Do mesenchymal stem cells improve pregnancy outcomes? " * 250  # > 10,000 characters
+
+#: Error cases whose input held nothing at all once cleaned; every other error case is typed but word-less.
+TRULY_EMPTY = {"empty", "spaces", "tabs-newlines", "nul-only"}
 
 #: (case id, question, expectation) — "error": InvalidQuestionError; "answer": any Answer (refused or not).
 CASES = [
@@ -31,6 +35,8 @@ CASES = [
     ("very-long", LONG, "answer"),
     ("one-huge-word", "a" * 12000, "answer"),
     ("emoji-only", "🧬🤰💉", "error"),
+    ("emoji-question-mark", "🤰🧬❓", "error"),
+    ("question-marks", "???", "error"),
     ("emoji-inside", "Do 🧬 MSCs lower 🤰 abortion rates in mice?", "answer"),
     ("arabic-rtl", "كيف تؤثر الخلايا الجذعية الوسيطة على الإجهاض المتكرر؟", "answer"),
     ("hebrew-rtl", "האם תאי גזע מזנכימליים מפחיתים הפלות חוזרות?", "answer"),
@@ -62,6 +68,9 @@ def test_api_handles_bad_question(assistant, case, question, expected):
         with pytest.raises(InvalidQuestionError) as caught:
             assistant.answer(question)
         assert "\n" not in str(caught.value)
+        # "empty" only for empty input; emoji or punctuation are told there are no words to search for
+        expected_message = prompts.EMPTY_QUESTION if case in TRULY_EMPTY else prompts.NO_WORDS_QUESTION
+        assert str(caught.value) == expected_message
         return
     answer = assistant.answer(question)
     assert answer.text
@@ -98,6 +107,8 @@ CLI_CASES = [
         "nul-inside",
         "very-long",
         "emoji-only",
+        "emoji-question-mark",
+        "question-marks",
         "arabic-rtl",
         "script",
         "invent-citation",
@@ -119,11 +130,16 @@ def test_cli_handles_bad_question_from_stdin(settings, built_index, case, questi
     payload = question.encode("utf-8", errors="surrogatepass")
     result = _run(settings, ["ask", "--json", "-"], stdin=payload)
     assert b"Traceback" not in result.stderr
-    if expected == "error" or case == "lone-surrogate":
-        if result.returncode != 0:
-            lines = result.stderr.decode().strip().splitlines()
-            assert len(lines) == 1 and lines[0].startswith("error:")
-            return
+    if expected == "error":
+        lines = result.stderr.decode().strip().splitlines()
+        assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith("error:")
+        wanted = prompts.EMPTY_QUESTION if case in TRULY_EMPTY else prompts.NO_WORDS_QUESTION
+        assert wanted in lines[0]
+        return
+    if case == "lone-surrogate" and result.returncode != 0:
+        lines = result.stderr.decode().strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error:")
+        return
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["answer"]
