@@ -155,35 +155,66 @@ def ask(
     print_answer(answer, show_rejected=show_rejected)
 
 
+#: Streamlit settings the chat always runs with, whatever the folder it is started from (a
+#: .streamlit/config.toml is only read from the current folder). "viewer" hides the developer
+#: options, among them the "Deploy" button, which has no place on a local research tool.
+UI_STREAMLIT_OPTIONS = {
+    "server.headless": "true",
+    "browser.gatherUsageStats": "false",
+    "client.toolbarMode": "viewer",
+}
+
+
+def ui_command(app_path: str, host: str, port: int) -> list[str]:
+    """The `streamlit run` command line of `rsa-assistant ui`."""
+    command = [sys.executable, "-m", "streamlit", "run", app_path, "--server.address", host, "--server.port", str(port)]
+    for name, value in UI_STREAMLIT_OPTIONS.items():
+        command += [f"--{name}", value]
+    return command
+
+
+def _run_in_place(command: list[str]) -> int:
+    """Runs `command` as this very process where the OS allows it (POSIX exec).
+
+    Run as a child, Streamlit outlived a SIGTERM sent to the CLI (re-parented to PID 1, still holding
+    the port): signals go to the CLI's PID. After exec there is one process, so SIGTERM, SIGINT and
+    SIGHUP reach Streamlit itself and its exit code is the command's. Elsewhere, a child that is
+    waited for, with the signals forwarded.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if hasattr(os, "execv") and os.name == "posix":
+        os.execv(command[0], command)  # does not return
+    return _run_forwarding_signals(command)
+
+
+def _run_forwarding_signals(command: list[str]) -> int:
+    import signal
+    import subprocess
+
+    child = subprocess.Popen(command)
+    forwarded = [s for s in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGBREAK", None)) if s is not None]
+    previous = {s: signal.signal(s, lambda signum, _frame: child.send_signal(signum)) for s in forwarded}
+    try:
+        code = child.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 128 - code if code < 0 else code  # killed by signal N: the shell's 128 + N
+
+
 @app.command()
 def ui(
     host: Annotated[Optional[str], typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option("--port", help="Port (default 8501).")] = None,
 ) -> None:
     """Open the Streamlit chat UI."""
-    import subprocess
-
     settings = settings_from(ui_host=host, ui_port=port)
     from assistant.paths import bundled
 
     app_path = bundled("ui/app.py")  # the checkout's ui/, or the copy the wheel carries
     typer.echo(f"Opening the chat on http://{settings.ui_host}:{settings.ui_port}")
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app_path),
-        "--server.address",
-        settings.ui_host,
-        "--server.port",
-        str(settings.ui_port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    raise typer.Exit(subprocess.call(command))
+    raise typer.Exit(_run_in_place(ui_command(str(app_path), settings.ui_host, settings.ui_port)))
 
 
 def main() -> None:

@@ -210,3 +210,36 @@ def test_year_bounds_parse_to_one_year_whichever_way_they_come():
         parse_filters(["year_min=2019", "year_min=2020"])
     with pytest.raises(InvalidFilterError):
         parse_filters(["year_min"])
+
+
+@pytest.mark.slow
+def test_eval_table_fits_a_100_column_terminal(settings, built_index, tmp_path):
+    """Issue #22 item 12: `rsa-assistant eval` printed one table ~240 columns wide; every line of its
+    output now fits the terminal's width (COLUMNS=100), with every metric still shown."""
+    import yaml
+
+    curated = yaml.safe_load((Path(__file__).resolve().parent.parent / "eval" / "curated.yaml").read_text())
+    by_category: dict[str, dict] = {}
+    for item in curated["items"]:
+        by_category.setdefault(item["category"], item)  # one item per category: every row, few questions
+    small = tmp_path / "small.yaml"
+    small.write_text(yaml.safe_dump({"version": 1, "items": list(by_category.values())[:4]}), encoding="utf-8")
+    env = dict(
+        os.environ,
+        RSA_INDEX_DIR=str(settings.index_dir),
+        RSA_CORPUS_DIR=str(settings.corpus_dir),
+        RSA_CACHE_DIR=str(settings.cache_dir),
+        COLUMNS="100",
+    )
+    result = subprocess.run(
+        [str(BIN), "eval", "--set", str(small), "--out", str(tmp_path / "reports")],
+        capture_output=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    output = (result.stdout + result.stderr).decode()
+    too_wide = [line for line in output.splitlines() if len(line) > 100]
+    assert not too_wide, "\n".join(too_wide)
+    for heading in ("hit@5", "MRR@10", "citation", "refusal", "adversarial", "p95 ms"):
+        assert heading in output, heading

@@ -293,3 +293,29 @@ def test_evaluation_page_escapes_reports_and_shows_answer_benchmarks(tmp_path, m
     assert not any("![" in text or "](http" in text or "<b>" in text for text in rendered), rendered
     assert [h.value for h in at.subheader if "covidqa" in h.value], "the answer benchmark is shown"
     assert len(at.dataframe) >= 3  # curated metrics, benchmark table, examples
+
+
+def test_evaluation_page_opens_with_the_versioned_reports(tmp_path, monkeypatch):
+    """Issue #22 item 12: on a fresh clone (no curated run: those are not versioned, and the suite's gate
+    run writes to a temporary folder) the page opened with "No evaluation report … yet". It now opens
+    with every versioned benchmark report of eval/reports/, then says how to make a curated run."""
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    versioned = sorted((Path(APP).parent.parent / "eval" / "reports").glob("answers-*.json"))
+    assert versioned, "the checkout versions the answer benchmark reports"
+    for path in versioned:  # the checkout's reports folder as a fresh clone has it (no local curated run)
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.setenv("RSA_REPORTS_DIR", str(tmp_path))
+    at = AppTest.from_file(str(Path(APP).parent / "evaluation.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    headers = [h.value for h in at.header]
+    assert headers[0] == "Answers on external benchmarks", headers  # what is there comes first
+    shown = " ".join(h.value for h in at.subheader).replace("\\", "")  # escaped Markdown, as plain text
+    for path in versioned:
+        report = json.loads(path.read_text())
+        assert f"{report['benchmark']} ({report['split']}," in shown, (path.name, shown)
+    assert not [i.value for i in at.info if "benchmark" in i.value and "No answer" in i.value]
+    note = " ".join(i.value for i in at.info)
+    assert "make eval" in note and "not versioned" in note, note

@@ -110,6 +110,8 @@ def server(settings, built_index, tmp_path_factory, tracker):
     index_dir = root / "index"
     shutil.copytree(settings.index_dir, index_dir)
     _hostile_report(root / "reports", tracker["url"])
+    for versioned in (REPO_ROOT / "eval" / "reports").glob("answers-*.json"):  # the committed benchmarks
+        shutil.copy(versioned, root / "reports" / versioned.name)
     port = _free_port()
     env = {
         **os.environ,
@@ -392,3 +394,134 @@ def test_index_panel_shows_the_new_build_after_a_rebuild(page, server):
     )
     expect(built).to_contain_text(manifest["built_at"])
     assert built.inner_text() != before
+
+
+def test_no_deploy_button_when_run_from_the_checkout(page):
+    """Issue #22 item 13: `streamlit run ui/app.py` from the checkout reads .streamlit/config.toml,
+    whose toolbar mode hides the developer options, the "Deploy" button among them."""
+    page.get_by_test_id("stMainMenu").wait_for(timeout=60_000)  # the toolbar has rendered
+    assert page.get_by_test_id("stAppDeployButton").count() == 0
+    assert page.get_by_role("button", name="Deploy").count() == 0
+
+
+_OVERFLOW = """(frame) => {
+  const box = frame.getBoundingClientRect();
+  const scroller = frame.querySelector('.dvn-scroller') || frame;
+  return {right: box.right, width: window.innerWidth, hidden: scroller.scrollWidth - scroller.clientWidth};
+}"""
+
+
+def test_evaluation_tables_fit_a_1400_px_window(page):
+    """Issue #22 item 12: at 1,400 px the benchmark tables were cut off in the centred column; the page
+    is wide now, and every table it shows (the committed benchmarks among them) shows all its columns."""
+    from playwright.sync_api import expect
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Evaluation").click()
+    expect(page.get_by_role("heading", name="Answers on external benchmarks")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="pubmedqa", exact=False)).to_be_visible()
+    frames = page.get_by_test_id("stDataFrame")
+    expect(frames.first).to_be_visible()
+    page.wait_for_timeout(1000)  # the grids size their columns once drawn
+    _shot(page, "09-evaluation-1400px")
+    shown = [frame for frame in frames.all() if frame.is_visible()]  # not the collapsed examples
+    assert len(shown) >= 4, "the curated table and three committed benchmark tables"
+    measured = [frame.evaluate(_OVERFLOW) for frame in shown]
+    for box in measured:
+        assert box["right"] <= box["width"] and box["hidden"] <= 1, measured
+
+
+# -- `rsa-assistant ui` as a user runs it (issue #22 items 11 and 13) -----------------------------------
+RSA_BIN = Path(sys.executable).parent / "rsa-assistant"
+
+
+def _port_is_served(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _streamlit_processes_on(port: int) -> list[str]:
+    """Command lines of live processes running streamlit on `port` (read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            words = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            state = next(line for line in (entry / "status").read_text().splitlines() if line.startswith("State:"))
+        except (OSError, StopIteration):
+            continue  # gone meanwhile
+        if "streamlit" in words and str(port) in words and "zombie" not in state:
+            found.append(" ".join(words))
+    return found
+
+
+def _wait_until_healthy(process: subprocess.Popen, url: str, log: Path) -> None:
+    for _ in range(240):
+        if process.poll() is not None:
+            pytest.fail(f"rsa-assistant ui exited early:\n{log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail("rsa-assistant ui did not become healthy")
+
+
+def test_rsa_assistant_ui_hides_deploy_and_stops_with_sigterm(settings, tmp_path):
+    """Started from a folder without .streamlit/, `rsa-assistant ui` shows no "Deploy" button (item 13),
+    and SIGTERM to the CLI stops Streamlit too: the port is free, no streamlit process survives (item 11)."""
+    import signal
+
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "RSA_INDEX_DIR": str(tmp_path / "index"),  # no index: the chat says so; the toolbar is the same
+        "RSA_CORPUS_DIR": str(settings.corpus_dir),
+        "RSA_FEEDBACK_DIR": str(tmp_path / "feedback"),
+        "RSA_CACHE_DIR": str(settings.cache_dir),
+        "RSA_REPORTS_DIR": str(tmp_path / "reports"),
+    }
+    log_path = tmp_path / "ui.log"
+    with open(log_path, "w") as log:
+        cli = subprocess.Popen(
+            [str(RSA_BIN), "ui", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group, so the clean-up below reaches a leaked child
+        )
+    try:
+        _wait_until_healthy(cli, url, log_path)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(url, timeout=120_000)
+                page.get_by_test_id("stMainMenu").wait_for(timeout=ANSWER_TIMEOUT_MS)
+                page.get_by_test_id("stSidebarNav").wait_for(timeout=ANSWER_TIMEOUT_MS)  # the app has run
+                _shot(page, "08-ui-command-toolbar")
+                assert page.get_by_test_id("stAppDeployButton").count() == 0
+                assert page.get_by_role("button", name="Deploy").count() == 0
+            finally:
+                browser.close()
+
+        cli.send_signal(signal.SIGTERM)
+        code = cli.wait(timeout=60)
+        for _ in range(60):  # a leaked child would keep serving; a stopped one frees the port at once
+            if not _port_is_served(port) and not _streamlit_processes_on(port):
+                break
+            time.sleep(0.5)
+        assert not _streamlit_processes_on(port), _streamlit_processes_on(port)
+        assert not _port_is_served(port)
+        assert code in (0, 128 + signal.SIGTERM, -signal.SIGTERM), code
+    finally:
+        try:
+            os.killpg(cli.pid, signal.SIGKILL)  # whatever is left of its group, so no test leaks a server
+        except (ProcessLookupError, PermissionError):
+            pass
+        cli.wait(timeout=30)

@@ -1,7 +1,12 @@
 """The "Evaluation" page: the latest curated-set report and the external answer benchmarks (render only).
 
 `rsa-assistant eval` writes `<reports_dir>/<timestamp>/report.json`; `rsa-assistant eval answers` writes
-`<reports_dir>/answers-<benchmark>-<split>.json`. Reports quote questions, answers and gold spans from
+`<reports_dir>/answers-<benchmark>-<split>.json`. Only the latter are versioned (eval/reports/answers-*):
+curated runs are local, and the test suite's gate run writes to a temporary folder, so a fresh clone
+has none. The page therefore opens with the versioned benchmark reports when there is no curated run,
+and says how to make one. It uses the full width: the metric tables have up to 13 columns.
+
+Reports quote questions, answers and gold spans from
 the corpus: untrusted text, so every such string is escaped (`escape_markdown`) and tables are
 dataframes (plain-text cells), never Markdown — a corpus sentence holding `![x](http://…)` must not
 make the browser fetch anything.
@@ -29,12 +34,32 @@ def _load(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def curated_report(reports_dir: Path) -> None:
+def curated_runs(reports_dir: Path) -> list[Path]:
+    """The curated-set runs' report.json files, newest first."""
+    return sorted(reports_dir.glob("*/report.json"), reverse=True) if reports_dir.is_dir() else []
+
+
+def no_curated_run(reports_dir: Path) -> None:
     st.header("The curated set")
-    runs = sorted(reports_dir.glob("*/report.json"), reverse=True) if reports_dir.is_dir() else []
-    if not runs:
-        st.info(f"No evaluation report in {esc(reports_dir)} yet. Run `rsa-assistant eval` to make one.")
-        return
+    st.info(
+        f"No run of the curated set in {esc(reports_dir)} on this machine yet (runs are not versioned; "
+        "the test suite's gate writes to a temporary folder). `make eval` or `rsa-assistant eval` makes one "
+        "(a few minutes); it then shows here, above the benchmarks."
+    )
+
+
+def _metric_columns() -> dict[str, Any]:
+    """Short headings and three decimals, so the 12 metric columns take less width (they scroll if need be)."""
+    from assistant.evaluation.report import TERMINAL_LABELS
+
+    return {
+        key: st.column_config.NumberColumn(label, format="%.0f" if key.startswith("latency") else "%.3f")
+        for key, label in TERMINAL_LABELS.items()
+    }
+
+
+def curated_report(runs: list[Path]) -> None:
+    st.header("The curated set")
     chosen = st.selectbox("Report", runs, format_func=lambda p: p.parent.name)
     report = _load(chosen)
     if report is None:
@@ -43,7 +68,7 @@ def curated_report(reports_dir: Path) -> None:
     st.caption(esc(f"{report.get('items', '?')} items · backend {backend} · {chosen.parent}"))
     rows = [{"group": "overall", **(report.get("metrics") or {})}]
     rows += [{"group": name, **values} for name, values in (report.get("by_category") or {}).items()]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=_metric_columns())
     for image in ("metrics_by_category.png", "latency.png"):
         if (chosen.parent / image).exists():
             st.image(str(chosen.parent / image))
@@ -107,14 +132,21 @@ def answer_benchmarks(reports_dir: Path) -> None:
 
 
 def main() -> None:
+    # wide: in the centred column (~730 px) the benchmark tables were cut off even at a 1,400 px window
+    st.set_page_config(page_title="Evaluation · MSC-RSA research assistant", layout="wide")
     st.title("Evaluation")
     try:
         reports_dir = Path(load_settings().reports_dir)
     except AssistantError as exc:
         st.error(str(exc), icon="🚫")
         return
-    curated_report(reports_dir)
-    answer_benchmarks(reports_dir)
+    runs = curated_runs(reports_dir)
+    if runs:
+        curated_report(runs)
+        answer_benchmarks(reports_dir)
+    else:  # a fresh clone: open with what is versioned, then say how to make a curated run
+        answer_benchmarks(reports_dir)
+        no_curated_run(reports_dir)
 
 
 main()

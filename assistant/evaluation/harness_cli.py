@@ -80,19 +80,9 @@ def _run(assistant, items):
 
 
 def _print_table(summary) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from assistant.evaluation.report import print_terminal_summary
 
-    from assistant.evaluation.metrics import METRIC_KEYS
-    from assistant.evaluation.report import _fmt
-
-    table = Table(title=f"Curated evaluation ({summary['items']} items)")
-    table.add_column("group")
-    for key in METRIC_KEYS:
-        table.add_column(key.replace("_", " "), justify="right")
-    for name, values in [("overall", summary["metrics"]), *summary["by_category"].items()]:
-        table.add_row(name, *(_fmt(values.get(k), k) for k in METRIC_KEYS), style="bold" if name == "overall" else None)
-    Console(stderr=True, width=220).print(table)
+    print_terminal_summary(summary)  # fits the terminal's width (issue #22 item 12)
 
 
 def _print_diff(rows) -> None:
@@ -114,4 +104,4 @@ def _print_diff(rows) -> None:
             delta,
             f"[{colours.get(row['verdict'], 'white')}]{row['verdict']}[/]",
         )
-    Console(stderr=True, width=160).print(table)
+    Console(stderr=True).print(table)  # the terminal's width

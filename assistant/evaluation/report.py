@@ -107,6 +107,62 @@ def plot(summary: dict[str, Any], results: list, folder: Path) -> None:
     plt.close(fig)
 
 
+# -- the terminal table ---------------------------------------------------------------------------------
+#: Column headings for the terminal: short words, so that a heading wraps instead of widening its column.
+TERMINAL_LABELS = {
+    "hit@5": "hit@5",
+    "mrr@10": "MRR@10",
+    "ndcg@10": "nDCG@10",
+    "key_point_coverage": "key points",
+    "citation_precision": "citation precision",
+    "citation_recall": "citation recall",
+    "numeric_fidelity": "numeric fidelity",
+    "refusal_precision": "refusal precision",
+    "refusal_recall": "refusal recall",
+    "adversarial_adherence": "adversarial adherence",
+    "latency_ms_p50": "p50 ms",
+    "latency_ms_p95": "p95 ms",
+}
+#: Room one metric column takes in the terminal (a wrapped heading's longest word, padding, border).
+_METRIC_COLUMN_CELLS = 14
+
+
+def terminal_tables(summary: dict[str, Any], width: int) -> list[Any]:
+    """The summary as rich tables that fit `width` columns: as many metrics per table as fit.
+
+    All twelve metrics in one table made lines of ~240 characters, cut or wrapped by an 80- or
+    100-column terminal; now a narrow terminal gets two or three tables of the same rows.
+    """
+    from rich.table import Table
+
+    rows = [("overall", summary["metrics"]), *summary["by_category"].items()]
+    group_cells = max(len(str(name)) for name, _ in rows) + 4
+    per_table = max(1, (width - group_cells) // _METRIC_COLUMN_CELLS)
+    keys = list(METRIC_KEYS)
+    chunks = [keys[i : i + per_table] for i in range(0, len(keys), per_table)]
+    tables = []
+    for number, chunk in enumerate(chunks, 1):
+        part = f", {number}/{len(chunks)}" if len(chunks) > 1 else ""
+        table = Table(title=f"Curated evaluation ({summary['items']} items{part})", title_justify="left")
+        table.add_column("group", no_wrap=True)
+        for key in chunk:
+            table.add_column(TERMINAL_LABELS.get(key, key.replace("_", " ")), justify="right", overflow="fold")
+        for name, values in rows:
+            style = "bold" if name == "overall" else None
+            table.add_row(str(name), *(_fmt(values.get(k), k) for k in chunk), style=style)
+        tables.append(table)
+    return tables
+
+
+def print_terminal_summary(summary: dict[str, Any]) -> None:
+    """Prints the summary tables on stderr at the terminal's width (COLUMNS, else 80 when not a terminal)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    for table in terminal_tables(summary, console.width):
+        console.print(table)
+
+
 # -- comparison ---------------------------------------------------------------------------------------
 def load_summary(path: Path) -> dict[str, Any]:
     """A previous summary from a report folder (its report.json) or a JSON file."""
