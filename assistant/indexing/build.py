@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from assistant.errors import CorpusError
+from assistant.errors import CorpusError, IndexMissingError, SettingsError
 from assistant.indexing.chunking import ChunkingRules, chunk_document, content_hash, embedding_text, sentence_spans
 from assistant.indexing.embedding import get_embedder
 from assistant.indexing.glossary import Glossary, load_curated
@@ -64,7 +66,10 @@ def corpus_fingerprint(file_hashes: dict[str, str], curated: dict[str, str]) -> 
 def index_status(settings: Settings) -> dict[str, object]:
     """The current build's manifest plus whether it matches the settings and the corpus."""
     layout = IndexLayout(settings.index_dir)
-    manifest = layout.current_manifest()
+    try:
+        manifest = layout.current_manifest(strict=True)
+    except IndexMissingError as exc:  # damaged: `index` rebuilds it (see `layout.build_damage`)
+        return {"exists": False, "stale": True, "reason": exc.message}
     if manifest is None:
         return {"exists": False, "stale": True, "reason": "no index has been built yet"}
     reason = staleness_reason(settings, manifest)
@@ -166,10 +171,61 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: Progress
         try:
             result = _write_build(settings, layout, loaded, previous, report, file_hashes=_corpus_hashes(settings))
         except BaseException as exc:
-            _record_failure(settings, exc)
+            space = _out_of_space(settings, layout, previous, exc)
+            _record_failure(settings, space or exc)
+            if space is not None:
+                raise space from None
             raise
         result.seconds = round(time.perf_counter() - started, 2)
         return result
+
+
+#: errno values meaning "no room to write": a full disk, a quota, a file-size limit (ulimit -f).
+_NO_SPACE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+#: How SQLite (under Chroma) words the same: SQLITE_FULL, and the write error a size limit gives.
+_NO_SPACE_WORDS = ("database or disk is full", "no space left", "file too large", "disk i/o error", "quota")
+
+
+def _is_out_of_space(exc: BaseException) -> bool:
+    """Whether `exc`, or an error it was raised from (Chroma's errors are wrapped), means no room to write."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _NO_SPACE_ERRNOS:
+            return True
+        if any(words in str(current).lower() for words in _NO_SPACE_WORDS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _out_of_space(
+    settings: Settings, layout: IndexLayout, previous: dict | None, exc: BaseException
+) -> SettingsError | None:
+    """The one-line error for a build that ran out of disk space, after removing its half-written
+    folder (so the space it took is given back); None when `exc` is another failure."""
+    if not isinstance(exc, Exception) or not _is_out_of_space(exc):
+        return None
+    current = layout.current_build_id()
+    if layout.builds.is_dir():
+        for folder in layout.builds.iterdir():
+            if folder.name != current and (folder / ".incomplete").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+    needed = _folder_bytes(layout.build_folder(previous["build_id"])) if previous else 0
+    kept = "the previous index is kept and still answers" if previous else "no index was written"
+    size = f" (a build takes about {max(needed // 1_000_000, 1)} MB)" if needed else ""
+    return SettingsError(
+        f"The disk ran out of space while writing the index in {settings.index_dir}; {kept}.",
+        hint=f"Free disk space there{size} or point RSA_INDEX_DIR (or --index-dir) at a disk with room, "
+        "then run `rsa-assistant index` again.",
+    )
+
+
+def _folder_bytes(folder) -> int:
+    with contextlib.suppress(OSError):
+        return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+    return 0
 
 
 def _record_failure(settings: Settings, exc: BaseException) -> None:

@@ -187,8 +187,36 @@ def count_document_frequencies(chunks: Iterable[tuple[Source, str, str]], expand
 
 
 def load_index(settings: Settings, *, allow_stale: bool = True) -> LoadedIndex:
-    """Open the served build; a missing or damaged index raises a clear 'run rsa-assistant index'."""
+    """Open the served build; a missing or damaged index raises a clear 'run rsa-assistant index'.
+
+    A rebuild running meanwhile switches `CURRENT` and then removes builds older than the one it
+    replaced, so a reader that read `CURRENT` just before two quick switches may find its build gone:
+    it then loads the new current build (a few tries), and while a build still holds the lock says so
+    instead of calling the index damaged.
+    """
     layout = IndexLayout(settings.index_dir)
+    for _ in range(_LOAD_TRIES - 1):
+        build_id = layout.current_build_id()
+        try:
+            return _load_current(settings, layout, allow_stale)
+        except IndexStaleError:
+            raise
+        except IndexMissingError:
+            if layout.current_build_id() == build_id:  # nothing switched under us: really missing or damaged
+                if build_id is not None and layout.build_running():
+                    raise IndexMissingError(
+                        f"The index in {settings.index_dir} is being rebuilt.",
+                        hint="Try again when `rsa-assistant index` has finished.",
+                    ) from None
+                raise
+    return _load_current(settings, layout, allow_stale)
+
+
+#: How often `load_index` follows a `CURRENT` that a concurrent rebuild switched while it was reading.
+_LOAD_TRIES = 3
+
+
+def _load_current(settings: Settings, layout: IndexLayout, allow_stale: bool) -> LoadedIndex:
     manifest = layout.current_manifest(strict=True)
     if manifest is None:
         raise IndexMissingError(
