@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant import paths
@@ -32,7 +32,7 @@ def shown_path(path: object) -> str:
 
 
 #: Bumped whenever the on-disk index layout or chunking logic changes incompatibly.
-INDEX_FORMAT_VERSION = 8
+INDEX_FORMAT_VERSION = 9
 
 
 class Settings(BaseSettings):
@@ -260,19 +260,26 @@ class Settings(BaseSettings):
         return data
 
 
+def validation_problems(exc: ValidationError) -> str:
+    """A pydantic ValidationError as one line, each problem named by its environment variable."""
+    return "; ".join(
+        f"{_variable(err['loc'])}: {' '.join(err['msg'].removeprefix('Value error, ').split())}" for err in exc.errors()
+    )
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    name = "_".join(str(p) for p in loc).upper()
+    return name if name.startswith(("RSA_", "NCBI_")) else f"RSA_{name}"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the environment once; keyword overrides win (used by the CLI flags and tests)."""
-    from pydantic import ValidationError
-
     from assistant.errors import ConfigurationError
 
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(
-            f"RSA_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors()
-        )
+        problems = validation_problems(exc)
         raise ConfigurationError(
             f"Invalid settings: {problems}.", hint="Fix the environment variable(s) named."
         ) from None

@@ -36,6 +36,22 @@ class FakeEutils:
     records: list[dict[str, str]] = field(default_factory=list)
     #: PubMed efetch requests answered before every further one gets 503 (-1: never), as if the run died
     efetch_budget: int = -1
+    #: the Retry-After header sent with each `unavailable` 503 (None: no header)
+    retry_after: str | None = None
+    #: answer every request with a 302 to this Location (a redirect test), unless empty
+    redirect_to: str = ""
+    #: how many requests get that redirect (-1: every one)
+    redirect_count: int = -1
+    #: seconds between single bytes of every 200 body (a server dripping its answer); 0 sends at once
+    drip_s: float = 0.0
+    #: answer every request with this many bytes of filler (0: off); `huge_declared` says whether the
+    #: Content-Length header announces them (else the body runs until the connection closes)
+    huge_body: int = 0
+    huge_declared: bool = True
+    #: set once a body has started to be sent (a test kills its client then)
+    body_started: threading.Event = field(default_factory=threading.Event)
+    #: bytes of filler the server managed to send (how much of a huge body the client read)
+    huge_sent: int = 0
     log: list[tuple[str, dict[str, list[str]], float]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -49,7 +65,11 @@ class FakeEutils:
                 return 429, "application/json", '{"error":"API rate limit exceeded"}', {"Retry-After": "0"}
             if self.unavailable:
                 self.unavailable -= 1
-                return 503, "text/html", "<html>Service unavailable</html>", {}
+                headers = {} if self.retry_after is None else {"Retry-After": self.retry_after}
+                return 503, "text/html", "<html>Service unavailable</html>", headers
+            if self.redirect_to and self.redirect_count != 0:
+                self.redirect_count -= 1 if self.redirect_count > 0 else 0
+                return 302, "text/plain", "moved", {"Location": self.redirect_to}
         if "/idconv/" in path:
             wanted = query.get("ids", [""])[0].strip().lower()
             found = [r for r in self.records if wanted in {str(v).lower() for v in r.values()}]
@@ -93,6 +113,9 @@ def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
             url = urlparse(self.path)
             status, kind, body, headers = fake.answer(url.path, parse_qs(url.query))
+            if fake.huge_body and status == 200:
+                self._send_huge()
+                return
             data = body.encode()
             self.send_response(status)
             self.send_header("Content-Type", kind)
@@ -100,7 +123,34 @@ def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            if status == 200 and fake.drip_s:
+                self._drip(data)
+            else:
+                self.wfile.write(data)
+
+        def _drip(self, data: bytes) -> None:
+            try:
+                for at in range(len(data)):
+                    self.wfile.write(data[at : at + 1])
+                    self.wfile.flush()
+                    fake.body_started.set()
+                    time.sleep(fake.drip_s)
+            except OSError:  # the client gave up (its deadline) or was killed
+                pass
+
+        def _send_huge(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            if fake.huge_declared:
+                self.send_header("Content-Length", str(fake.huge_body))
+            self.end_headers()
+            piece = b"<" + b"x" * 65535
+            try:
+                while fake.huge_sent < fake.huge_body:
+                    self.wfile.write(piece)
+                    fake.huge_sent += len(piece)
+            except OSError:  # the client refused the rest
+                pass
 
         def log_message(self, *args) -> None:  # keep test output clean
             pass
