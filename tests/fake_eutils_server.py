@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 
@@ -106,6 +108,22 @@ def _article_only(jats: str) -> str:
 def idconv_url(eutils_url: str) -> str:
     """Where the fake's ID converter answers, given the base URL `serve` yielded."""
     return eutils_url.replace("/entrez/eutils", "/pmc/utils/idconv/v1.0/")
+
+
+def cli_env(tmp_path: Path, url: str) -> dict[str, str]:
+    """A CLI child's environment: a corpus, index and cache of the test's own, NCBI at the fake server."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("RSA_")}
+    return {
+        **clean,
+        "RSA_CORPUS_DIR": str(tmp_path / "corpus"),
+        "RSA_INDEX_DIR": str(tmp_path / "index"),
+        "RSA_CACHE_DIR": str(tmp_path / "cache"),
+        "RSA_EUTILS_BASE_URL": url,
+        "RSA_IDCONV_BASE_URL": idconv_url(url),
+        "RSA_EUTILS_BACKOFF_S": "0",
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
 
 
 def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:

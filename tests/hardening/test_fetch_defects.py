@@ -24,7 +24,7 @@ from assistant.ingest.fetch import (
     fetch_abstracts,
     fetch_review,
 )
-from tests.fake_eutils_server import FakeEutils, idconv_url, serve
+from tests.fake_eutils_server import FakeEutils, cli_env, idconv_url, serve
 from tests.ingest import jats_samples, samples
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def test_the_cli_exits_non_zero_with_one_line_on_a_traversal_pmcid(tmp_path):
             capture_output=True,
             text=True,
             timeout=300,
-            env=_env(tmp_path, url),
+            env=cli_env(tmp_path, url),
         )
     assert result.returncode == 9, result.stderr
     assert result.stderr.startswith("error:") and "PWNED" in result.stderr and "Traceback" not in result.stderr
@@ -150,27 +150,12 @@ def test_a_redirect_on_the_same_host_or_among_ncbi_hosts_is_followed(tmp_path):
 # -- kill -9 mid-download ----------------------------------------------------------------------------
 
 
-def _env(tmp_path: Path, url: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("RSA_")}
-    return {
-        **clean,
-        "RSA_CORPUS_DIR": str(tmp_path / "corpus"),
-        "RSA_INDEX_DIR": str(tmp_path / "index"),
-        "RSA_CACHE_DIR": str(tmp_path / "cache"),
-        "RSA_EUTILS_BASE_URL": url,
-        "RSA_IDCONV_BASE_URL": idconv_url(url),
-        "RSA_EUTILS_BACKOFF_S": "0",
-        "HF_HUB_OFFLINE": "1",
-        "PYTHONPATH": str(REPO),
-    }
-
-
 @pytest.mark.slow
 def test_kill_9_during_a_fetch_leaves_no_partial_file_and_the_next_run_completes(tmp_path):
     fake = jats_samples.fake_ncbi(drip_s=0.0005)
     command = [sys.executable, "-m", "assistant.cli", "corpus", "fetch", "--review", jats_samples.LONG_PMCID]
     with serve(fake) as url:
-        env = _env(tmp_path, url)
+        env = cli_env(tmp_path, url)
         process = subprocess.Popen([*command, "--no-index"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             # wait until the full text is being downloaded (some of its bytes sent), then kill the client

@@ -6,32 +6,15 @@ answers from the body, naming the section, and links a cited [n] to the fetched 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.fake_eutils_server import idconv_url, serve
+from tests.fake_eutils_server import cli_env, serve
 from tests.ingest import jats_samples
 
 CLI = [sys.executable, "-m", "assistant.cli"]
-
-
-def _env(tmp_path: Path, url: str) -> dict[str, str]:
-    """The CLI's environment: a corpus, index and cache of the test's own, NCBI at the fake server."""
-    return {
-        **os.environ,
-        "RSA_CORPUS_DIR": str(tmp_path / "corpus"),
-        "RSA_INDEX_DIR": str(tmp_path / "index"),
-        "RSA_CACHE_DIR": str(tmp_path / "cache"),
-        "RSA_EUTILS_BASE_URL": url,
-        "RSA_IDCONV_BASE_URL": idconv_url(url),
-        "RSA_EUTILS_BACKOFF_S": "0",
-        "HF_HUB_OFFLINE": "1",
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-    }
 
 
 def _run(env, *args):
@@ -42,7 +25,7 @@ def _run(env, *args):
 def test_fetch_review_then_ask_cites_sections_and_the_cited_abstracts(tmp_path):
     fake = jats_samples.fake_ncbi()
     with serve(fake) as url:
-        env = _env(tmp_path, url)
+        env = cli_env(tmp_path, url)
         fetched = _run(env, "corpus", "fetch", "--review", jats_samples.LONG_DOI)
         assert fetched.returncode == 0, fetched.stderr
         assert "full text (JATS): fetched, fulltext/PMC3166277.nxml; 64 references" in fetched.stdout
@@ -87,7 +70,7 @@ def test_fetch_a_real_review_builds_it_with_its_cited_abstracts(tmp_path):
     """The REVIEW fixture (eLife, article-type review-article): the review plus 58 cited abstracts, linked from [n]."""
     fake = jats_samples.fake_ncbi(review=True)
     with serve(fake) as url:
-        env = _env(tmp_path, url)
+        env = cli_env(tmp_path, url)
         fetched = _run(env, "corpus", "fetch", "--review", jats_samples.REVIEW_DOI)
         assert fetched.returncode == 0, fetched.stderr
         assert f"fetched, fulltext/{jats_samples.REVIEW_PMCID}.nxml; 61 references" in fetched.stdout
