@@ -46,6 +46,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_healthy(process: subprocess.Popen, url: str, log: Path) -> None:
+    """Waits (up to ~2 minutes) until the Streamlit server at `url` answers its health check."""
+    for _ in range(240):
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited early:\n{log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail("streamlit did not become healthy")
+
+
 class _Tracker(http.server.BaseHTTPRequestHandler):
     """Counts requests for /track.png: a corpus image URL the browser must never fetch."""
 
@@ -148,17 +162,7 @@ def server(settings, built_index, tmp_path_factory, tracker):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited early:\n{(root / 'streamlit.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not become healthy")
+        wait_until_healthy(process, url, root / "streamlit.log")
         yield {
             "url": url,
             "feedback": root / "feedback" / "feedback.jsonl",
@@ -455,19 +459,6 @@ def _streamlit_processes_on(port: int) -> list[str]:
     return found
 
 
-def _wait_until_healthy(process: subprocess.Popen, url: str, log: Path) -> None:
-    for _ in range(240):
-        if process.poll() is not None:
-            pytest.fail(f"rsa-assistant ui exited early:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail("rsa-assistant ui did not become healthy")
-
-
 def test_rsa_assistant_ui_hides_deploy_and_stops_with_sigterm(settings, tmp_path):
     """Started from a folder without .streamlit/, `rsa-assistant ui` shows no "Deploy" button (item 13),
     and SIGTERM to the CLI stops Streamlit too: the port is free, no streamlit process survives (item 11)."""
@@ -496,7 +487,7 @@ def test_rsa_assistant_ui_hides_deploy_and_stops_with_sigterm(settings, tmp_path
             start_new_session=True,  # its own group, so the clean-up below reaches a leaked child
         )
     try:
-        _wait_until_healthy(cli, url, log_path)
+        wait_until_healthy(cli, url, log_path)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
             try:

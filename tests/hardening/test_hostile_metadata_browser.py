@@ -11,11 +11,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from test_ui_browser import wait_until_healthy
 
 from tests.fake_openai_server import free_port
 
@@ -40,16 +39,7 @@ def app_url(tmp_path_factory):
         process = subprocess.Popen(command, cwd=REPO, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(240):
-                if process.poll() is not None:
-                    pytest.fail(f"streamlit exited early:\n{log_path.read_text()[-2000:]}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                pytest.fail("streamlit did not become healthy")
+            wait_until_healthy(process, url, log_path)
             yield url
         finally:
             process.terminate()

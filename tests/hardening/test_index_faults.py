@@ -29,18 +29,23 @@ BIN = Path(sys.executable).parent / "rsa-assistant"
 QUESTION = "How do MSCs act on NK cells?"
 
 
-@pytest.fixture()
-def own_index(tmp_path, settings, built_index):
-    """Settings whose index is a private copy of the session's built index (same corpus and cache)."""
+def _copy_of_index(settings, tmp_path: Path, index_dir: Path):
+    """Settings whose index at `index_dir` is a copy of the session's built index (same corpus and cache)."""
     own = load_settings(
         corpus_dir=settings.corpus_dir,
-        index_dir=tmp_path / "index",
+        index_dir=index_dir,
         feedback_dir=tmp_path / "feedback",
         reports_dir=tmp_path / "reports",
         cache_dir=settings.cache_dir,
     )
     shutil.copytree(settings.index_dir, own.index_dir, ignore=shutil.ignore_patterns(".build.lock"))
     return own
+
+
+@pytest.fixture()
+def own_index(tmp_path, settings, built_index):
+    """Settings whose index is a private copy of the session's built index (same corpus and cache)."""
+    return _copy_of_index(settings, tmp_path, tmp_path / "index")
 
 
 def _cli(settings, *args: str, preexec_fn=None) -> subprocess.CompletedProcess:
@@ -112,14 +117,7 @@ def test_disk_full_on_a_small_file_system(tmp_path, settings, built_index):
     if not _mount_tmpfs(disk, f"{build_bytes * 3 // 2 // 1024 + 64}k"):
         pytest.skip("mounting a tmpfs needs root")
     try:
-        small = load_settings(
-            corpus_dir=settings.corpus_dir,
-            index_dir=disk / "index",
-            feedback_dir=tmp_path / "feedback",
-            reports_dir=tmp_path / "reports",
-            cache_dir=settings.cache_dir,
-        )
-        shutil.copytree(settings.index_dir, small.index_dir, ignore=shutil.ignore_patterns(".build.lock"))
+        small = _copy_of_index(settings, tmp_path, disk / "index")
         before = IndexLayout(small.index_dir).current_build_id()
         result = _cli(small, "index", "--rebuild")
         line = _one_line(result)
