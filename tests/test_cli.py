@@ -198,7 +198,7 @@ def test_rejected_sentences_are_hidden_or_shown_in_a_labelled_block(settings, bu
 
 
 def test_year_bounds_parse_to_one_year_whichever_way_they_come():
-    from assistant.cli_checks import parse_filters
+    from assistant.cli.checks import parse_filters
     from assistant.errors import InvalidFilterError
     from assistant.retrieval import normalize_filters
 

@@ -8,7 +8,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from assistant.errors import ConfigurationError, GenerationError
 from assistant.generation import prompts
 from assistant.generation.chat import clean_condensed
-from assistant.generation.llm import answer_messages, invoke_text, make_chat_model, stream_text
+from assistant.generation.llm import answer_messages, invoke_text, make_chat_model, make_judge_model, stream_text
 from assistant.generation.packing import pack_context, render_sources
 from assistant.settings import load_settings
 from assistant.text import split_sentences
@@ -32,6 +32,37 @@ def test_openai_compatible_model_is_configured_from_settings():
     assert model.openai_api_base == "http://127.0.0.1:9/v1"
     assert model.max_retries == 0 and model.request_timeout == 2
     assert SECRET not in repr(model)
+
+
+def test_the_judge_model_is_built_by_the_same_builder_from_its_own_settings():
+    """Issue 21 item 6: one place builds a chat-model client; the judge keeps its own endpoint, model and
+    key, one attempt within its timeout, temperature 0."""
+    settings = _settings(
+        llm_base_url="http://127.0.0.1:9/v1",
+        judge_base_url="http://127.0.0.1:7/v1",
+        judge_model="judge-model",
+        judge_api_key=SECRET,
+        judge_timeout_s=4,
+    )
+    judge = make_judge_model(settings)
+    assert judge.model_name == "judge-model" and judge.openai_api_base == "http://127.0.0.1:7/v1"
+    assert judge.max_retries == 0 and judge.request_timeout == 4 and judge.temperature == 0.0
+    assert judge.openai_api_key.get_secret_value() == SECRET and SECRET not in repr(judge)
+    assert make_chat_model(settings).openai_api_base == "http://127.0.0.1:9/v1"
+    with pytest.raises(ConfigurationError, match="RSA_JUDGE_BASE_URL"):
+        make_judge_model(_settings())
+
+
+def test_only_generation_llm_builds_a_chat_model_client():
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "assistant"
+    builders = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "ChatOpenAI(" in path.read_text(encoding="utf-8")
+    )
+    assert builders == ["generation/llm.py"]
 
 
 def test_missing_llm_configuration_is_a_clear_error():

@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import SecretStr
 
 from assistant.errors import ConfigurationError, GenerationError
 from assistant.generation import prompts
@@ -28,7 +29,15 @@ _NO_KEY = "not-needed"
 def make_chat_model(settings: Settings) -> BaseChatModel:
     """The chat model the settings describe; raises ConfigurationError when none is configured."""
     if settings.llm_configured:
-        return _openai_compatible(settings)
+        return openai_compatible_model(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            # llm_timeout_s covers every attempt together
+            timeout_s=settings.llm_timeout_s / (settings.llm_max_retries + 1),
+            max_retries=settings.llm_max_retries,
+            temperature=settings.llm_temperature,
+        )
     raise ConfigurationError(
         "The LLM backend was requested but no language model is configured.",
         hint="Set RSA_LLM_BASE_URL to an OpenAI-compatible endpoint (for a GGUF file, llama.cpp's "
@@ -36,18 +45,49 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     )
 
 
-def _openai_compatible(settings: Settings) -> BaseChatModel:
+def make_judge_model(settings: Settings) -> BaseChatModel:
+    """The entailment judge's chat model (RSA_JUDGE_*): its own endpoint, model and key, one attempt
+    within `judge_timeout_s` (a judge that fails leaves the rules' verdict, so retrying buys nothing),
+    and temperature 0 (the same reply for the same evidence)."""
+    if not settings.judge_base_url:
+        raise ConfigurationError(
+            "The entailment judge was requested but RSA_JUDGE_BASE_URL is not set.",
+            hint="Set RSA_JUDGE_BASE_URL to an OpenAI-compatible endpoint, or leave the judge off.",
+        )
+    return openai_compatible_model(
+        base_url=settings.judge_base_url,
+        model=settings.judge_model,
+        api_key=settings.judge_api_key,
+        timeout_s=settings.judge_timeout_s,
+        max_retries=0,
+        temperature=0.0,
+    )
+
+
+def openai_compatible_model(
+    *,
+    base_url: str | None,
+    model: str,
+    api_key: SecretStr | None,
+    timeout_s: float,
+    max_retries: int,
+    temperature: float,
+) -> BaseChatModel:
+    """The one place a chat-model client is built (answers, condensing and the judge alike).
+
+    `timeout_s` and `max_retries` are the HTTP client's own, per attempt: a stuck endpoint never
+    stalls an answer. An endpoint without a key gets a placeholder, which the client insists on.
+    """
     from langchain_openai import ChatOpenAI
 
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else _NO_KEY
+    key = api_key.get_secret_value() if api_key else _NO_KEY
     return ChatOpenAI(
-        model=settings.llm_model,
-        base_url=settings.llm_base_url,
+        model=model,
+        base_url=base_url,
         api_key=key,
-        # the client's own deadline and retries: llm_timeout_s covers every attempt together
-        timeout=settings.llm_timeout_s / (settings.llm_max_retries + 1),
-        max_retries=settings.llm_max_retries,
-        temperature=settings.llm_temperature,
+        timeout=timeout_s,
+        max_retries=max_retries,
+        temperature=temperature,
     )
 
 

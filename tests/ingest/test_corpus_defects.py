@@ -75,7 +75,7 @@ def test_non_utf8_file_already_in_the_corpus_never_stops_a_build(make_settings, 
 
 
 def test_ask_warns_when_the_last_build_failed_or_the_index_is_stale(make_settings, tmp_path):
-    from assistant.cli_checks import stale_index_warning
+    from assistant.cli.checks import stale_index_warning
     from assistant.errors import StoreUnavailableError
     from assistant.indexing.build import build_index
 

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.cli_options import CorpusDir, IndexDir, build_with_progress, progress_bars, settings_from
+from assistant.cli.options import CorpusDir, IndexDir, build_with_progress, progress_bars, settings_from
 
 corpus_app = typer.Typer(
     help="Manage the corpus: add files (review full text, cited abstracts), list, remove, fetch from PubMed.",

@@ -1,5 +1,8 @@
 """The `rsa-assistant` command line: parses, calls the `assistant` API, renders. No pipeline logic.
 
+The app and its own commands (`index`, `ask`, `ui`); the `corpus` and `eval` groups come from their
+modules beside this one, and `main` is the console script's entry point.
+
 Errors of the `AssistantError` family become one line on stderr and their class's exit code.
 Heavy libraries are imported inside the commands, so `--help` stays fast.
 """
@@ -15,10 +18,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.cli_options import Backend, ChromaUrl, CorpusDir, IndexDir, build_with_progress, settings_from
+from assistant.cli.corpus import corpus_app
+from assistant.cli.evaluation import eval_app
+from assistant.cli.options import Backend, ChromaUrl, CorpusDir, IndexDir, build_with_progress, settings_from
 from assistant.errors import AssistantError, InvalidQuestionError
-from assistant.evaluation.cli import eval_app
-from assistant.ingest.cli import corpus_app
 
 app = typer.Typer(
     name="rsa-assistant",
@@ -28,7 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-#: Command groups that live beside their feature (evaluation, corpus management), imported explicitly:
+#: The command groups of the other modules of this package (corpus management, evaluation), imported explicitly:
 #: a broken module fails loudly instead of silently removing its command.
 app.add_typer(eval_app, name="eval")
 app.add_typer(corpus_app, name="corpus")
@@ -36,7 +39,7 @@ app.add_typer(corpus_app, name="corpus")
 
 def _print_version(value: bool) -> None:
     if value:
-        from assistant.cli_checks import version
+        from assistant.cli.checks import version
 
         typer.echo(f"rsa-assistant {version()}")
         raise typer.Exit()
@@ -54,7 +57,7 @@ def _options(
 
 def _hide_flag_types() -> None:
     # typer's help prints "<bool>" beside on/off flags; they take no value, so they show none
-    from assistant.cli_checks import hide_flag_types
+    from assistant.cli.checks import hide_flag_types
 
     hide_flag_types()
 
@@ -128,7 +131,7 @@ def ask(
 ) -> None:
     """Answer a question with inline citations to the exact passages."""
     from assistant.api import Assistant, validate_question
-    from assistant.cli_checks import check_filter_values, parse_filters, stale_index_warning
+    from assistant.cli.checks import check_filter_values, parse_filters, stale_index_warning
     from assistant.settings_checks import require_dir
 
     text = _read_question(question)
@@ -247,7 +250,7 @@ def main() -> None:
         _stderr("interrupted")
         sys.exit(130)
     except Exception as exc:  # usage errors and unexpected failures: one line, never a traceback
-        from assistant.cli_checks import usage_error_line
+        from assistant.cli.checks import usage_error_line
 
         if isinstance(exc, OSError) and not os.environ.get("RSA_DEBUG"):
             from assistant.settings_checks import error_for_environment
@@ -268,7 +271,3 @@ def main() -> None:
         _stderr(f"internal error: {type(exc).__name__}: {exc} (set RSA_DEBUG=1 for a traceback)")
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-if __name__ == "__main__":
-    main()

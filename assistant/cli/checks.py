@@ -1,7 +1,7 @@
 """What the command line checks around a call: filter syntax and values, usage errors, index freshness.
 
-Kept out of `assistant/cli.py` so the commands stay "parse, call, render"; nothing here imports a heavy
-library (the `--help` path imports this module).
+Kept out of `assistant/cli/commands.py` so the commands stay "parse, call, render"; nothing here
+imports a heavy library (the `--help` path imports this module).
 """
 
 from __future__ import annotations

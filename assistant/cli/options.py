@@ -1,8 +1,8 @@
 """What every `rsa-assistant` command group shares, written once: option aliases, settings from flags,
 and a progress bar shown only on a terminal.
 
-Part of the CLI layer (with assistant/cli.py, assistant/ingest/cli.py and assistant/evaluation/*_cli.py);
-nothing below the CLI imports it. Heavy libraries (rich) are imported only when a bar is shown.
+Part of the CLI package (`assistant/cli/`), the top layer: nothing below it imports it. Heavy libraries
+(rich) are imported only when a bar is shown.
 """
 
 from __future__ import annotations
