@@ -8,7 +8,7 @@ export TRANSFORMERS_VERBOSITY := error
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test lint install index bench eval clean
+.PHONY: run test lint install index bench eval clean models
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# retrain the committed models (issue 20) from committed data on 2 CPU cores; not part of `make test`
+models: install
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/python -m training.verifier.build
+	$(BIN)/python -m training.relevance.build
 
 clean:
 	rm -rf index .cache test-artifacts build dist

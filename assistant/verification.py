@@ -1,7 +1,8 @@
 """Citation verification: every answer sentence is checked against the passages it cites.
 
-A sentence is supported when every clause of it is: each clause is aligned to the best-matching
-evidence sentence(s) of its cited passages and checked claim by claim (polarity, direction, numbers
+A sentence is supported when one of its cited sources supports it alone (facts merged across two
+studies are not supported) and every clause of it is: each clause is aligned to the best-matching
+evidence sentence(s) of that source's cited passages and checked claim by claim (polarity, direction, numbers
 bound to their groups, comparisons, entities, strength, advice, hedging, causation, roles; see
 `assistant.claims`), with a named reason kept on the verdict. Markers that point to no source are
 removed. `check_support` (lexical overlap or embedding similarity plus numeric fidelity) is the
@@ -10,7 +11,7 @@ looser judge the evaluation harness scores citation precision and recall with.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,38 +109,58 @@ def verify_sentences(
     evidence_of: EvidenceOf = passage_evidence,
     glossary=None,
     judge: Judge | None = None,
+    learned: bool = False,
 ) -> list[Verdict]:
     """Checks each draft sentence, clause by clause, against the evidence sentences of its cited
-    passages; an uncited sentence is unsupported ("no_citation")."""
-    checker: Checker = checker_for(glossary, judge)
+    passages; an uncited sentence is unsupported ("no_citation"). `learned`: the learned verifier
+    decides what the rules do not settle (`RSA_VERIFIER=learned`)."""
+    checker: Checker = checker_for(glossary, judge, learned)
+    prepared = [_prepare(sentence, vector, evidence_of) for sentence, vector in zip(sentences, sentence_vectors)]
+    # one batched check (one run of the learned verifier) for every (sentence, cited source) of the answer
+    items = [item for entry in prepared if entry is not None for item in entry[1]]
+    results = iter(checker.check_many(items))
     verdicts: list[Verdict] = []
-    for sentence, vector in zip(sentences, sentence_vectors):
+    for sentence, entry in zip(sentences, prepared):
         text, passages, invented = sentence.text, sentence.passages, sentence.invented
-        if not passages:
+        if entry is None:
             check = SupportCheck(False, 0.0, 0.0, False, numbers_in(text))
             verdicts.append(Verdict(text, [], invented, check, reason="no_citation"))
             continue
-        evidence_texts: list[str] = []
-        evidence_vectors: list[np.ndarray] = []
-        quotes: dict[str, str] = {}
-        for passage in passages:
-            texts, vectors = evidence_of(passage)
-            if len(texts):
-                evidence_texts.extend(texts)
-                evidence_vectors.append(np.asarray(vectors))
-                quotes[passage.chunk.id] = _best_quote(text, texts, np.asarray(vectors) @ vector)
-            else:
-                evidence_texts.append(passage.text)
+        quotes, own_items = entry
+        per_source = [next(results) for _ in own_items]
+        # supported when one cited source supports it alone: facts merged across studies are not
+        result = next((r for r in per_source if r.supported), per_source[0])
+        numbers_ok = not any(c.reason in ("number", "number_binding") for c in result.claims)
+        check = SupportCheck(result.supported, 0.0, 0.0, numbers_ok, [])
+        verdicts.append(Verdict(text, passages, invented, check, quotes, result.reason, result.claims))
+    return verdicts
+
+
+def _prepare(sentence: DraftSentence, vector: np.ndarray, evidence_of: EvidenceOf):
+    """(quotes, one check item per cited source) for a cited sentence; None when it cites nothing."""
+    text, passages = sentence.text, sentence.passages
+    if not passages:
+        return None
+    quotes: dict[str, str] = {}
+    by_source: dict[str, tuple[list[str], list[np.ndarray]]] = {}
+    for passage in passages:
+        texts, vectors = evidence_of(passage)
+        evidence_texts, evidence_vectors = by_source.setdefault(passage.chunk.source_id, ([], []))
+        if len(texts):
+            evidence_texts.extend(texts)
+            evidence_vectors.append(np.asarray(vectors))
+            quotes[passage.chunk.id] = _best_quote(text, texts, np.asarray(vectors) @ vector)
+        else:
+            evidence_texts.append(passage.text)
+    items = []
+    for evidence_texts, evidence_vectors in by_source.values():
         stacked = (
             np.vstack(evidence_vectors)
             if evidence_vectors and sum(len(v) for v in evidence_vectors) == len(evidence_texts)
             else None
         )
-        result = checker.check_sentence(text, evidence_texts, vector if stacked is not None else None, stacked)
-        numbers_ok = not any(c.reason in ("number", "number_binding") for c in result.claims)
-        check = SupportCheck(result.supported, 0.0, 0.0, numbers_ok, [])
-        verdicts.append(Verdict(text, passages, invented, check, quotes, result.reason, result.claims))
-    return verdicts
+        items.append((text, evidence_texts, vector if stacked is not None else None, stacked))
+    return quotes, items
 
 
 def _best_quote(sentence: str, texts: list[str], similarities: np.ndarray) -> str:
@@ -149,3 +170,44 @@ def _best_quote(sentence: str, texts: list[str], similarities: np.ndarray) -> st
         if text.strip() == stripped:
             return text
     return texts[int(np.argmax(similarities))]
+
+
+# -- the entailment judge (issue 21 item 6): one batched call per answer, after the rules -------------
+#: [(sentence, its cited evidence)] -> one verdict per sentence (False vetoes it), or None when the judge
+#: could not answer (`assistant.claims.judge.make_batch_judge` builds one from the settings).
+SentenceJudge = Callable[[Sequence[tuple[str, str]]], "list[bool] | None"]
+
+
+def veto_by_judge(verdicts: list[Verdict], judge: SentenceJudge | None) -> str | None:
+    """Asks the judge about every supported sentence of one answer in ONE call; a "no" vetoes it.
+
+    The judge can only veto: an unsupported sentence is not asked about, and a judge that fails, times
+    out or gives no usable reply changes nothing. Returns a notice for the user in that last case, else
+    None. A vetoed verdict is unsupported with reason "judge".
+    """
+    if judge is None:
+        return None
+    asked = [verdict for verdict in verdicts if verdict.supported]
+    if not asked:
+        return None
+    entailed = judge([(verdict.text, _judged_evidence(verdict)) for verdict in asked])
+    if entailed is None:
+        from assistant.generation.prompts import NOTICE_JUDGE_UNAVAILABLE
+
+        return NOTICE_JUDGE_UNAVAILABLE
+    for verdict, yes in zip(asked, entailed):
+        if not yes:
+            verdict.check.supported = False
+            verdict.reason = "judge"
+    return None
+
+
+def _judged_evidence(verdict: Verdict) -> str:
+    """What the judge reads for a sentence: the evidence sentences its clauses were aligned to (what the
+    rules checked), else the quoted sentence of each cited passage, else the passages' text."""
+    aligned = list(dict.fromkeys(text for claim in verdict.claims for text in claim.evidence))
+    if aligned:
+        return " ".join(aligned)
+    if verdict.quotes:
+        return " ".join(dict.fromkeys(verdict.quotes.values()))
+    return " ".join(passage.text for passage in verdict.passages)

@@ -98,6 +98,7 @@ def check_targets(results: dict) -> dict:
         "answer_p50_ms": results["warm"]["answer"]["p50_ms"],
         "answer_p95_ms": results["warm"]["answer"]["p95_ms"],
         "verify_p50_ms": results.get("verify", {}).get("p50_ms"),
+        "verify_learned_added_p50_ms": results.get("verify", {}).get("learned_added_p50_ms"),
         "scale_100k_over_1k": results["scaling"].get("ratio_largest_over_smallest"),
         "throughput_ratio": results["throughput"]["ratio"],
         "help_s": results["cold"]["help_median_s"],

@@ -20,19 +20,20 @@ from assistant.claims.clauses import split_clauses
 
 __all__ = ["REASONS", "Checker", "Claim", "Judge", "SentenceCheck", "check_sentence", "split_clauses"]
 
-_CHECKERS: dict[int, tuple[object, Checker]] = {}
+_CHECKERS: dict[tuple[int, bool], tuple[object, Checker]] = {}
 
 
-def checker_for(glossary=None, judge: Judge | None = None) -> Checker:
-    """A cached `Checker` per glossary object (its expansion cache survives across calls)."""
+def checker_for(glossary=None, judge: Judge | None = None, learned: bool = False) -> Checker:
+    """A cached `Checker` per glossary object (its expansion cache survives across calls); `learned`
+    lets the learned verifier decide what the rules do not settle (`RSA_VERIFIER=learned`)."""
     if judge is not None:
-        return Checker(glossary, judge)
-    key = id(glossary)
+        return Checker(glossary, judge, learned=learned)
+    key = (id(glossary), learned)
     held = _CHECKERS.get(key)
     if held is None or held[0] is not glossary:
         if len(_CHECKERS) > 8:
             _CHECKERS.clear()
-        held = _CHECKERS[key] = (glossary, Checker(glossary))
+        held = _CHECKERS[key] = (glossary, Checker(glossary, learned=learned))
     return held[1]
 
 
@@ -43,6 +44,7 @@ def check_sentence(
     vector: np.ndarray | None = None,
     evidence_vectors: np.ndarray | None = None,
     judge: Judge | None = None,
+    learned: bool = False,
 ) -> SentenceCheck:
     """Whether `text` is supported by the evidence sentences, with a named reason and its claims."""
-    return checker_for(glossary, judge).check_sentence(text, evidence, vector, evidence_vectors)
+    return checker_for(glossary, judge, learned).check_sentence(text, evidence, vector, evidence_vectors)

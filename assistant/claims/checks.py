@@ -14,7 +14,15 @@ A clause is supported only when every check passes; the first failing check name
 - ``hedging``: the evidence says "may"/"suggest" and the clause states it as fact;
 - ``cause``: a causal link the evidence does not draw;
 - ``roles``: agent and patient swapped ("NK cells inhibited MSCs");
-- ``judge``: the optional entailment judge said no.
+- ``judge``: the optional entailment judge said no;
+- ``learned``: the rules passed it, the learned verifier (learned.py) found it unsupported.
+
+Who decides: the rules keep the last word where the text is exact or the rule guards safety (`VETO`:
+numbers and units, number bindings and numeric comparisons, identifiers, names and other entities,
+negation, agent and patient swapped (the same words in swapped places: the cross-encoder, trained on
+minimal edits, let role swaps through), advice, overclaiming, the judge). Everywhere else the learned verifier decides: the
+cross-encoder's calibrated logit on (aligned evidence, sentence), combined with the rules' reason and
+alignment share through learned weights (`Combiner`, fitted in training/verifier/combiner.py).
 """
 
 from __future__ import annotations
@@ -58,6 +66,24 @@ REASONS = (
     "cause",
     "roles",
     "judge",
+    "learned",
+)
+
+#: Reasons on which the rules have the last word (exact text, or a safety rule); the learned
+#: verifier decides every other sentence, including those the rules found supported.
+VETO = frozenset(
+    {
+        "no_content",
+        "number",
+        "number_binding",
+        "comparison",
+        "entity",
+        "polarity",
+        "advice",
+        "strength",
+        "roles",
+        "judge",
+    }
 )
 
 
@@ -70,6 +96,7 @@ class Claim:
     supported: bool = False
     reason: str = ""  # one of REASONS when unsupported; "" when supported
     detail: str = ""  # what exactly failed (the number, the word)
+    share: float = 1.0  # share of its terms the aligned evidence holds (a signal for the learned decision)
 
     def to_dict(self) -> dict:
         return {
@@ -89,6 +116,20 @@ class SentenceCheck:
     supported: bool
     reason: str
     claims: list[Claim]
+    #: the learned verifier's combined probability (None when the rules decided alone)
+    probability: float | None = None
+    #: what the rules alone said ("" = supported), kept when the learned verifier decided otherwise
+    rule_reason: str = ""
+    verbatim: bool = False
+
+    @property
+    def aligned_evidence(self) -> str:
+        """The evidence sentences its clauses were aligned to, in order, once each (the learned pair's left side)."""
+        return " ".join(dict.fromkeys(e for c in self.claims for e in c.evidence))
+
+    @property
+    def share(self) -> float:
+        return min((c.share for c in self.claims), default=0.0)
 
 
 @dataclass
@@ -99,12 +140,20 @@ class _Evidence:
     vector: np.ndarray | None = None
 
 
-class Checker:
-    """Claim checks with one glossary; evidence sentences are read once and cached by text."""
+#: (evidence, claim) pairs -> calibrated logits of the cross-encoder (learned.LearnedVerifier.logits)
+Scorer = Callable[[list[tuple[str, str]]], np.ndarray]
 
-    def __init__(self, glossary=None, judge: Judge | None = None) -> None:
+
+class Checker:
+    """Claim checks with one glossary; evidence sentences are read once and cached by text.
+
+    `learned`: None uses the committed learned verifier when there is one (assistant/models/verifier/),
+    False checks by the rules alone (how the combiner's training signals are computed)."""
+
+    def __init__(self, glossary=None, judge: Judge | None = None, learned: bool | None = None) -> None:
         self.glossary = glossary
         self.judge = judge
+        self.learned = learned
         self._expanded: dict[str, frozenset[str]] = {}
         self._expanded_text: dict[str, str] = {}
 
@@ -137,6 +186,48 @@ class Checker:
         evidence_vectors: np.ndarray | None = None,
     ) -> SentenceCheck:
         """Checks `text` against evidence sentences (optionally with unit vectors of both)."""
+        return self.check_many([(text, evidence, vector, evidence_vectors)])[0]
+
+    def check_many(
+        self, items: Sequence[tuple[str, Sequence[str], np.ndarray | None, np.ndarray | None]]
+    ) -> list[SentenceCheck]:
+        """Checks several (text, evidence, vector, evidence vectors) at once: the rules for each, then one
+        batched run of the learned verifier for every sentence the rules do not settle."""
+        results = [self.rule_check(*item) for item in items]
+        verifier = self._verifier()
+        if verifier is None:
+            return results
+        # verbatim quotes, vetoes and sentences with nothing aligned (no evidence at all) stay the rules' call
+        open_ = [i for i, r in enumerate(results) if not r.verbatim and r.reason not in VETO and r.aligned_evidence]
+        if not open_:
+            return results
+        pairs = [(results[i].aligned_evidence, items[i][0]) for i in open_]
+        logits = verifier.logits(pairs)
+        combiner = verifier.combiner
+        probs = combiner.probabilities(
+            logits, [results[i].reason for i in open_], np.array([results[i].share for i in open_])
+        )
+        for i, p in zip(open_, probs):
+            results[i] = _decided(results[i], float(p), combiner.threshold_for(results[i].reason))
+        return results
+
+    def _verifier(self):
+        if self.learned is False:
+            return None
+        from assistant.claims import learned
+
+        if self.learned is None and not learned.available(learned.MODEL_DIR):
+            return None
+        return learned.load_verifier(learned.MODEL_DIR)
+
+    def rule_check(
+        self,
+        text: str,
+        evidence: Sequence[str],
+        vector: np.ndarray | None = None,
+        evidence_vectors: np.ndarray | None = None,
+    ) -> SentenceCheck:
+        """The rules' verdict alone (with each clause's alignment share and aligned evidence)."""
         pool = [
             _Evidence(e, features(e), self.evidence_terms(e), None if evidence_vectors is None else evidence_vectors[i])
             for i, e in enumerate(evidence)
@@ -149,7 +240,7 @@ class Checker:
         squashed = _squash(text)
         if any(_squash(e.text) == squashed for e in pool):
             verbatim = next(e.text for e in pool if _squash(e.text) == squashed)
-            return SentenceCheck(True, "", [Claim(text, [verbatim], True)])
+            return SentenceCheck(True, "", [Claim(text, [verbatim], True)], verbatim=True)
         claims = [self._check_clause(clause, pool, vector) for clause in split_clauses(_spell_like(text, pool))]
         if not _has_content(features(text)):
             claims = [Claim(text, [], False, "no_content")]
@@ -161,7 +252,7 @@ class Checker:
         if not _has_content(own):
             return Claim(clause, [], False, "no_content")
         aligned, share, meaning = self._align(own, pool, vector)
-        claim = Claim(clause, [e.text for e in aligned])
+        claim = Claim(clause, [e.text for e in aligned], share=share)
         checks = (
             self._advice,
             _strength,
@@ -245,6 +336,22 @@ class Checker:
                 continue  # an abbreviation: its terms are checked by alignment
             return "entity", name
         return None
+
+
+def _decided(rules: SentenceCheck, probability: float, threshold: float) -> SentenceCheck:
+    """The learned decision on a sentence the rules do not settle; the rules' reason is kept beside it."""
+    supported = probability >= threshold
+    reason = "" if supported else (rules.reason or "learned")
+    claims = rules.claims
+    if supported != rules.supported:
+        detail = f"learned verifier: p={probability:.2f} (threshold {threshold:.2f})"
+        claims = [
+            Claim(
+                c.text, c.evidence, supported, "" if supported else (c.reason or "learned"), c.detail or detail, c.share
+            )
+            for c in rules.claims
+        ]
+    return SentenceCheck(supported, reason, claims, probability, rules.reason)
 
 
 # -- abbreviations the glossary does not know ------------------------------------------------------------

@@ -91,8 +91,9 @@ def run_suite(
     statements: list[Statement],
     glossary=None,
     encode: Callable[[list[str]], np.ndarray] | None = None,
+    learned: bool = False,
 ) -> list[dict[str, Any]]:
-    """Checks every statement; returns one result row per statement."""
+    """Checks every statement (`learned`: with the learned verifier deciding); one result row each."""
     from assistant.claims import check_sentence
     from assistant.text import split_sentences
 
@@ -112,6 +113,7 @@ def run_suite(
             glossary,
             vectors.get(statement.text),
             np.vstack([vectors[e] for e in evidence]) if vectors else None,
+            learned=learned,
         )
         caught = not check.supported
         rows.append(
@@ -166,6 +168,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def evaluate(path: Path | None = None, glossary=None, encode=None) -> dict[str, Any]:
+def evaluate(path: Path | None = None, glossary=None, encode=None, learned: bool = False) -> dict[str, Any]:
     statements = load_suite(path)
-    return summarize(run_suite(statements, glossary if glossary is not None else default_glossary(), encode))
+    glossary = glossary if glossary is not None else default_glossary()
+    return summarize(run_suite(statements, glossary, encode, learned=learned))

@@ -5,7 +5,9 @@ rewritten the way a model paraphrases (a synonym swapped, a clause dropped, a ve
 they go through clause splitting, alignment and every check rather than the verbatim fast path.
 Only `verify_sentences` is timed, once per answer on first sight of its text (answer-sentence vectors
 are computed before, as the chain does once per answer; evidence sentences are read before, as a
-warm assistant has). Target: p50 <= 10 ms. Run alone: `python bench/helpers/verify.py`.
+warm assistant has). Target: p50 <= 10 ms. `learned_added_p50_ms`: what the learned verifier (one batched
+onnxruntime run per answer, issue 20) adds to each answer, warm: the same answer checked with the rules
+alone and with the learned decision, the difference's median. Run alone: `python bench/helpers/verify.py`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def measure(assistant, questions: list[str]) -> dict:
     embedder = assistant.retriever.embedder
     timings: list[float] = []
     cold: list[float] = []
+    added: list[float] = []
     seen: set[tuple[str, ...]] = set()
     for question in questions:
         passages = assistant.retrieve(question)
@@ -79,6 +82,7 @@ def measure(assistant, questions: list[str]) -> dict:
         started = time.perf_counter()
         verify_sentences(draft, vectors, evidence_of, glossary)
         cold.append(time.perf_counter() - started)
+        added.append(_learned_cost(checker, draft, vectors, evidence_of, glossary))
 
     def pick(values: list[float], q: float):
         ms = sorted(v * 1000 for v in values)
@@ -91,7 +95,27 @@ def measure(assistant, questions: list[str]) -> dict:
         "uncached_p50_ms": pick(cold, 0.5),
         "uncached_p95_ms": pick(cold, 0.95),
         "target_p50_ms": 10,
+        "learned_added_p50_ms": pick(added, 0.5),
+        "learned_added_p95_ms": pick(added, 0.95),
     }
+
+
+def _learned_cost(checker, draft, vectors, evidence_of, glossary) -> float:
+    """Seconds the learned decision adds to one warm answer (rules alone vs rules + learned verifier)."""
+    from assistant.verification import verify_sentences
+
+    saved = checker.learned
+    try:
+        verify_sentences(draft, vectors, evidence_of, glossary)  # warm both paths (model loaded once)
+        checker.learned = False
+        started = time.perf_counter()
+        verify_sentences(draft, vectors, evidence_of, glossary)
+        rules = time.perf_counter() - started
+    finally:
+        checker.learned = saved
+    started = time.perf_counter()
+    verify_sentences(draft, vectors, evidence_of, glossary)
+    return max(0.0, time.perf_counter() - started - rules)
 
 
 if __name__ == "__main__":

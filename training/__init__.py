@@ -1,0 +1,1 @@
+"""Training pipelines for the project's own models (issue 20); run by `make models`, never by `make test`."""

@@ -1,0 +1,1 @@
+"""Training of the learned relevance model (sentence ranking and answerability gate); see build.py."""
