@@ -1,4 +1,8 @@
-"""The common shape of a cited study's abstract, whatever format it came in, and its `Document`."""
+"""The common shape of a cited study's abstract, whatever format it came in, and its `Document`.
+
+A document holds the abstract's sections and, after them, "Article information": the record's authors,
+journal, year and identifiers as citable sentences (`assistant/ingest/details.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 from assistant.errors import CorpusError
 from assistant.ingest.common import clean, labelled_abstract, normalize_doi, slug, unique_sections
+from assistant.ingest.details import details_section
 from assistant.types import Document, Section, Source, SourceKind
 
 
@@ -64,7 +69,11 @@ def documents_from_records(records: list[AbstractRecord], path: Path, kind_name:
             pmcid=record.pmcid,
             extra=(("file", path.name),),
         )
-        documents.append(Document(source=source, sections=sections))
+        details = details_section(source)
+        # unique_sections again: an abstract of its own may carry an "Article information" label
+        documents.append(
+            Document(source=source, sections=unique_sections([*sections, *([details] if details else [])]))
+        )
     if not documents:
         raise CorpusError(f"{path}: none of its {len(records)} {kind_name} records has an abstract.", path=str(path))
     return documents

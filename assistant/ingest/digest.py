@@ -1,4 +1,9 @@
-"""Loader for the curated study digest (`related_studies.yaml`): one document per study."""
+"""Loader for the curated study digest (`related_studies.yaml`): one document per study.
+
+Each study's document has its "Finding" and, when any field is filled in, its "Article information": the
+fields (first author, year, journal, identifiers, trial, evidence kind, MSC source) as citable
+sentences (`assistant/ingest/details.py`), so a question naming them finds the study.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from typing import Any
 import yaml
 
 from assistant.errors import CorpusError
+from assistant.ingest.details import details_section
+from assistant.text import is_fragment
 from assistant.types import Document, Section, Source, SourceKind
 
 _REQUIRED = ("id", "finding")
@@ -61,5 +68,16 @@ def _study_document(entry: Any, path: Path, position: int) -> Document:
         msc_source=_text(entry.get("msc_source")),
         extra=tuple(sorted(extra.items())),
     )
-    finding = " ".join(_text(entry["finding"]).split())
-    return Document(source=source, sections=(Section("Finding", finding),))
+    finding = _as_sentence(" ".join(_text(entry["finding"]).split()), source)
+    details = details_section(source, first_author_only=True)
+    return Document(source=source, sections=(Section("Finding", finding), *((details,) if details else ())))
+
+
+def _as_sentence(finding: str, source: Source) -> str:
+    """A finding written as a record line ("24 patients, 1 x 10^7 cells; ...") gets a subject and a
+    verb, so that cited it reads as a statement about its study, not as a fragment (issue 21 item 3)."""
+    if not is_fragment(finding):
+        return finding
+    if source.trial_id:
+        return f"The registration of trial {source.trial_id} gives these details: {finding}"
+    return f"The study's record gives these details: {finding}"

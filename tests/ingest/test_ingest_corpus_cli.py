@@ -63,7 +63,7 @@ def test_list_and_remove_files_and_entries(tmp_path, sample_files):
         "kind": "abstract",
         "title": "Placental stromal cells and regulatory T cells",
         "file": "cited.xml",
-        "sections": 1,
+        "sections": 2,  # its abstract and its "Article information" (assistant/ingest/details.py)
         "references": 0,
         "status": "",
         "headings": [],

@@ -94,7 +94,14 @@ def test_pubmed_xml_structured_abstract_and_identifiers(sample_files):
     assert set(documents) == {"pmid-90000001", "pmid-90000002", "pmid-90000003", "pmid-90000004"}
     first = documents["pmid-90000001"]
     assert first.source.kind is SourceKind.ABSTRACT
-    assert [s.name for s in first.sections] == ["Background", "Methods", "Results", "Conclusions"]
+    # the record's fields follow the abstract as citable sentences (assistant/ingest/details.py)
+    assert [s.name for s in first.sections] == [
+        "Background",
+        "Methods",
+        "Results",
+        "Conclusions",
+        "Article information",
+    ]
     assert (first.source.pmid, first.source.doi, first.source.year, first.source.journal) == (
         "90000001",
         "10.9999/cited.one",
@@ -108,7 +115,13 @@ def test_medline_text(sample_files):
     documents = load_path(sample_files["cited.nbib"])
     first = documents[0]
     assert first.source.pmid == "90000001" and first.source.doi == "10.9999/cited.one"
-    assert [s.name for s in first.sections] == ["Background", "Methods", "Results", "Conclusions"]
+    assert [s.name for s in first.sections] == [
+        "Background",
+        "Methods",
+        "Results",
+        "Conclusions",
+        "Article information",
+    ]
     assert "Abortion-prone mice received" in first.text  # continuation line joined
     assert documents[1].source.year == 2023
 
@@ -128,7 +141,7 @@ def test_ris_bibtex_and_csl_json(sample_files):
     assert bib.source.authors == ("Tester, Alice", "Checker, Bob")
     [csl] = load_path(sample_files["cited.json"])
     assert (csl.source.pmid, csl.source.year) == ("90000003", 2023)
-    assert [s.name for s in csl.sections] == ["Background", "Results"]
+    assert [s.name for s in csl.sections] == ["Background", "Results", "Article information"]
 
 
 def test_bibtex_decodes_latex_and_resolves_string_macros(tmp_path):
