@@ -9,6 +9,7 @@ import pytest
 
 from assistant.export import conversation_json
 from assistant.generation import prompts
+from assistant.types import SourceKind
 
 APP = str(Path(__file__).resolve().parent.parent / "ui" / "app.py")
 QUESTION = "Which MSC source lowered the abortion rate most in mice?"
@@ -64,14 +65,52 @@ def test_asking_renders_the_answer_with_linked_markers_and_source_cards(app_env)
     assert not at.error
 
 
-def test_example_question_click_asks_it(app_env):
+def _suggested(at) -> list[str]:
+    return [button.label for button in at.button if str(button.key).startswith("example-")]
+
+
+def test_example_question_click_asks_it(app_env, assistant):
+    from assistant.guide import suggested_questions
+
     at = _app()
-    labels = [button.label for button in at.button]
-    assert set(prompts.EXAMPLE_QUESTIONS) <= set(labels)
+    # the starter questions are the candidates the index answers well, in their order (issue 21 item 5)
+    vetted = suggested_questions(assistant, prompts.SUGGESTED_QUESTION_CANDIDATES)
+    assert _suggested(at) == list(vetted) and len(vetted) == 4
     at.button(key="example-0").click().run()
-    assert at.session_state["turns"][-1]["question"] == prompts.EXAMPLE_QUESTIONS[0]
-    assert _last_answer(at) is not None
+    assert at.session_state["turns"][-1]["question"] == vetted[0]
+    answer = _last_answer(at)
+    assert answer is not None and not answer.refused and answer.citations
     assert "example-0" not in [button.key for button in at.button], "examples make way for the chat"
+
+
+def test_welcome_screen_says_what_is_indexed_and_how_to_add_the_review(app_env, assistant):
+    """Issue 21 item 5: the guide counts the index's documents by kind, says the review's body is not
+    indexed, and shows the one command that adds it; asking a question replaces it with the chat."""
+    from assistant.guide import source_guide
+
+    guide = source_guide(assistant)
+    at = _app()
+    texts = [m.value.replace("\\", "") for m in at.markdown]
+    digest = guide.count(SourceKind.STUDY_DIGEST)
+    assert any(
+        f"Indexed: 1 review (its front matter, Abstract and Core Tip) and {digest} study summaries" in t for t in texts
+    )
+    assert any("Not indexed: the body of the review" in t for t in texts), texts
+    assert [c.value for c in at.code] == ["rsa-assistant corpus fetch --review 10.4252/wjsc.v17.i8.108695"]
+    assert any(prompts.GUIDE_SUGGESTED in c.value for c in at.caption)
+    at = _ask(at, QUESTION)
+    assert not at.code and not any("Not indexed:" in m.value for m in at.markdown), "the guide makes way for the chat"
+
+
+def test_welcome_screen_without_an_index_says_how_to_build_one(app_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("RSA_INDEX_DIR", str(tmp_path / "no-index"))
+    _clear_streamlit_caches()
+    try:
+        at = _app()
+        assert any(prompts.GUIDE_NO_INDEX in c.value for c in at.caption)
+        assert not _suggested(at) and not at.code
+    finally:
+        _clear_streamlit_caches()
 
 
 def test_new_chat_clears_history_and_follow_ups_use_it(app_env):
@@ -86,10 +125,14 @@ def test_new_chat_clears_history_and_follow_ups_use_it(app_env):
 
 
 def test_filter_to_preclinical_mouse_changes_the_cited_sources(app_env):
-    at = _ask(_app(), QUESTION)
+    # a question that names no species: unfiltered, it cites human in-vitro and background work too
+    # (a question "in mice" is already answered from mouse studies alone, so a filter changes nothing)
+    question = "How do MSCs affect regulatory T cells?"
+    at = _ask(_app(), question)
     unfiltered = _last_answer(at)
+    assert {c.passage.source.evidence for c in unfiltered.citations} - {"preclinical-mouse"}, "precondition"
     at.multiselect(key="f_evidence").set_value(["preclinical-mouse"]).run()
-    at = _ask(at, QUESTION)
+    at = _ask(at, question)
     filtered = _last_answer(at)
     evidence = {c.passage.source.evidence for c in filtered.citations}
     assert filtered.citations and evidence == {"preclinical-mouse"}

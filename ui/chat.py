@@ -20,6 +20,7 @@ from assistant.errors import AssistantError
 from assistant.export import append_feedback, conversation_json, conversation_markdown, feedback_record
 from assistant.facets import Facets, facets_of
 from assistant.generation import prompts
+from assistant.guide import SourceGuide, source_guide, suggested_questions
 from assistant.rendering.sanitize import escape_markdown_piece
 from assistant.settings import Settings, load_settings
 from assistant.types import Answer, SourceKind, Turn
@@ -214,13 +215,36 @@ def export_buttons(slot) -> None:
 
 
 # -- main area ---------------------------------------------------------------------------------------
+@st.cache_resource(show_spinner="Reading what the index holds…")
+def get_guide(build_id: str) -> tuple[SourceGuide, tuple[str, ...]]:
+    """The source guide and the vetted starter questions of one build (the id keys the cache, so a
+    rebuild is described afresh). Vetted with the extractive backend: quick, no model calls."""
+    assistant = get_assistant("extractive")
+    return source_guide(assistant), suggested_questions(assistant, prompts.SUGGESTED_QUESTION_CANDIDATES)
+
+
+def load_guide() -> tuple[SourceGuide, tuple[str, ...]] | None:
+    """The guide of the served build, or None when there is no index (the sidebar says why)."""
+    try:
+        return get_guide(get_assistant("extractive").index.build_id)
+    except AssistantError:
+        return None
+
+
 def welcome() -> None:
     st.markdown(
         "Ask about mesenchymal stem cell (MSC) therapies for recurrent spontaneous abortion. "
         "Every sentence of an answer cites the passage it comes from; click a **\\[n\\]** to see it."
     )
-    st.caption("Try one of these:")
-    for i, question in enumerate(prompts.EXAMPLE_QUESTIONS):
+    loaded = load_guide()
+    if loaded is None:
+        st.caption(prompts.GUIDE_NO_INDEX)
+        return
+    guide, suggested = loaded
+    ui.render_source_guide(guide)
+    if suggested:
+        st.caption(prompts.GUIDE_SUGGESTED)
+    for i, question in enumerate(suggested):
         st.button(question, key=f"example-{i}", on_click=ask_example, args=(question,), icon=":material/help:")
 
 
@@ -260,7 +284,7 @@ def _text_pieces(events, holder: list):
 
 def ask(question: str, backend: str, filters: dict, k: int) -> None:
     """Stream one answer into the page and add the turn to this session's history."""
-    history = [Turn(a.question, a.text, a.searched_query) for a in answers()]
+    history = [Turn.of(a) for a in answers()]
     turn = {"id": uuid.uuid4().hex[:10], "question": question, "answer": None, "error": None}
     with st.chat_message("user"):
         st.markdown(ui.escape_markdown(question))

@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from assistant.generation import prompts
+from assistant.guide import SourceGuide
 from assistant.rendering.sanitize import escape_markdown, markdown_link
 from assistant.rendering.studies import columns_of, study_link, study_rows
 from assistant.rendering.view import (
@@ -40,6 +41,7 @@ __all__ = [
     "render_answer",
     "render_index_status",
     "render_source_card",
+    "render_source_guide",
 ]
 
 #: Static styling of our own elements (never corpus text): compact source headings, and the card a
@@ -245,3 +247,14 @@ def render_index_status(status: Mapping[str, object]) -> None:
             f"The last build failed ({escape_markdown(str(failure.get('error', '')))}); answers come from "
             f"the build above."
         )
+
+
+def render_source_guide(guide: SourceGuide) -> None:
+    """The welcome screen's source guide: what is indexed, what is not, and the command that adds it."""
+    with st.container(border=True, key="source-guide"):
+        st.markdown(f"**{escape_markdown(prompts.GUIDE_HEADING)}**")
+        sentences = [guide.indexed_sentence(), guide.evidence_sentence(), guide.missing_sentence()]
+        st.markdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in sentences if sentence))
+        if guide.add_command:
+            st.caption(escape_markdown(guide.add_label))
+            st.code(guide.add_command, language="bash")  # a code block shows it verbatim, with a copy button
