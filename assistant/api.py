@@ -43,13 +43,19 @@ def _history(history: Sequence[Turn | Answer | Mapping[str, str] | tuple] | None
         if isinstance(item, Turn):
             turns.append(item)
         elif isinstance(item, Answer):
-            turns.append(Turn(item.question, item.text, item.searched_query))
+            turns.append(Turn.of(item))
         elif isinstance(item, Mapping):
             turns.append(
-                Turn(str(item.get("question", "")), str(item.get("answer", "")), str(item.get("searched_query", "")))
+                Turn(
+                    str(item.get("question", "")),
+                    str(item.get("answer", "")),
+                    str(item.get("searched_query", "")),
+                    bool(item.get("refused", False)),
+                )
             )
         elif isinstance(item, (tuple, list)) and 1 <= len(item) <= 3:
-            turns.append(Turn(*[str(x) for x in item]))
+            question, answer, searched = [*(str(x) for x in item), "", ""][:3]
+            turns.append(Turn(question, answer, searched))
         else:
             raise InvalidQuestionError(
                 f"History items must be Turn, Answer, dict or (question, answer) tuples, not {type(item).__name__}."
@@ -158,7 +164,7 @@ _DEFAULT: Assistant | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
-def retrieve(question: str, k: int = 8, filters: Mapping[str, Any] | None = None) -> list[Passage]:
+def retrieve(question: str, k: int | None = None, filters: Mapping[str, Any] | None = None) -> list[Passage]:
     """Module-level convenience: retrieval with the default settings, no UI or LLM imported."""
     global _DEFAULT
     with _DEFAULT_LOCK:

@@ -1,15 +1,18 @@
 """The LCEL chain from a question (+ history) to a verified `Answer`.
 
-    condense ─► retrieve ─► pack ─► generate ─► verify
+    condense ─► retrieve ─► rank ─► gate ─► pack ─► generate ─► verify
 
-Each step reads and fills one typed `AnswerState` (assistant/generation/state.py). condense,
-retrieve and pack are plain functions; generate and verify are generators, so streaming
+The `Question` is built once, before condense, and frozen; each step reads it and fills one typed
+`AnswerState` (assistant/generation/state.py). A question that asks several things is searched,
+ranked and gated part by part. The gate (assistant/generation/gate.py) is the one step that decides
+to refuse, with a typed reason; generation only runs on what it let through. condense, retrieve,
+rank, gate and pack are plain functions; generate and verify are generators, so streaming
 passes typed events through as they are produced — `TextPiece` (LLM tokens, or the extractive
 generator's sentences), then one `SentenceVerdict` per checked sentence, then `FinalAnswer` with the
 verified `Answer`. The CLI, the UI and the evaluation harness run exactly this pipeline.
 
 Two generators sit behind one `Generator` protocol: the extractive generator (always computed — it is
-cheap, it is the relevance gate that refuses uncovered questions, and it is the fallback) and an
+cheap, and it is the fallback) and an
 OpenAI-compatible chat model (`Settings.backend`; auto = LLM when one is configured). Every draft,
 whatever its backend, is verified sentence by sentence; an LLM draft that fails (unreachable, timeout,
 garbage, nothing supported) is replaced by the extractive one and the user gets a one-line notice.
@@ -24,18 +27,21 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assistant.errors import GenerationError
-from assistant.generation import prompts
+from assistant.filters import parse_filters
+from assistant.generation import gate, prompts
 from assistant.generation.base import (
     Draft,
     Event,
     FinalAnswer,
     SentenceVerdict,
+    SourceNumbers,
     TextPiece,
     pass_text,
     with_markers,
@@ -45,70 +51,50 @@ from assistant.generation.extractive import ExtractiveGenerator
 from assistant.generation.fallback import FallbackGenerator
 from assistant.generation.front_matter import FrontMatterLookup
 from assistant.generation.packing import pack_context
-from assistant.generation.question import population
-from assistant.generation.state import AnswerState
+from assistant.generation.question import build_question, is_follow_up, population
+from assistant.generation.ranking import rank_evidence
+from assistant.generation.state import AnswerState, PartState
 from assistant.generation.terms import TermStatistics
 from assistant.markers import reference_numbers
 from assistant.retrieval import HybridRetriever
-from assistant.safety import asks_personal_advice, sounds_like_recommendation
+from assistant.safety import sounds_like_recommendation
 from assistant.settings import Settings
-from assistant.text import content_terms
-from assistant.types import Answer, AnswerSentence, Citation, Passage, Turn
-from assistant.verification import Verdict, verify_sentences
+from assistant.text import QUESTION_FRAME_WORDS, content_terms
+from assistant.types import (
+    Answer,
+    AnswerSentence,
+    Citation,
+    Passage,
+    Question,
+    RetrievalResult,
+    SourceKind,
+    Turn,
+    is_front_matter_section,
+)
+from assistant.verification import Verdict, verify_sentences, veto_by_judge
 
 if TYPE_CHECKING:  # pragma: no cover - an annotation only: importing it loads langchain's model stack (~0.1 s)
     from langchain_core.language_models import BaseChatModel
     from langchain_core.runnables import Runnable
 
-#: openings of elliptical follow-ups ("What about exosomes?", "And in humans?")
-_ELLIPTICAL = re.compile(
-    r"^(?:what about|how about|and\b|also\b|what of|same for|what else|how so|compared (?:to|with)|as for|"
-    r"in (?:humans|women|mice|rats|patients)\b)",
-    re.IGNORECASE,
-)
-#: pronouns that point back at the previous answer's topic
-_ANAPHORA = re.compile(r"\b(?:it|its|they|them|their|theirs)\b", re.IGNORECASE)
-#: demonstratives point back unless they name the article itself ("this review" is self-contained)
-_DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those|such)\b(?:\s+(\w+))?", re.IGNORECASE)
-_ARTICLE_NOUNS = frozenset("review article paper manuscript publication journal".split())
 
-
-def _is_follow_up(question: str) -> bool:
-    """Only elliptical or anaphoric questions lean on the conversation; others are searched as written."""
-    lowered = question.lower().strip()
-    if _ELLIPTICAL.match(lowered) or _ANAPHORA.search(lowered):
-        return True
-    return any((m.group(1) or "").lower() not in _ARTICLE_NOUNS for m in _DEMONSTRATIVE.finditer(lowered))
-
-
-def _refused_turn(turn: Turn) -> bool:
-    flag = getattr(turn, "refused", None)
-    if flag is not None:
-        return bool(flag)
-    answer = (turn.answer or "").strip()
-    return not answer or answer.startswith(prompts.REFUSAL[:40]) or prompts.REFUSAL in answer
-
-
-def condense_question(question: str, history: list[Turn]) -> str:
+def condense_question(question: Question) -> str:
     """A standalone search query.
 
-    A self-contained question is searched as written. An elliptical or anaphoric one ("What about
+    A self-contained question is searched as written, and never borrows. A follow-up ("What about
     exosomes?", "And in humans?", "Do they raise Tregs?") borrows the topic of the last ANSWERED turn
-    (a refused turn has no topic worth carrying): that turn's own question, plus what it had borrowed
-    when it was itself a follow-up, so terms never pile up over a conversation. Population words of
-    the earlier topic give way to the new question's ("mice" -> "humans").
+    that was itself self-contained: that turn's own question, never a rewritten query, so terms never
+    pile up over a conversation ("humans" of "And in humans?" is not carried into "What about
+    exosomes?"). Population words of the earlier topic give way to the new question's ("mice" -> "humans").
     """
-    if not history or not _is_follow_up(question):
-        return question
-    previous = next((turn for turn in reversed(history) if not _refused_turn(turn)), None)
+    if not question.follow_up:
+        return question.text
+    previous = next((t for t in reversed(question.history) if not t.refused and not is_follow_up(t.question)), None)
     if previous is None:
-        return question
-    topic = (
-        previous.searched_query if _is_follow_up(previous.question) and previous.searched_query else previous.question
-    )
-    topic = re.sub(r"[()]", " ", topic)
-    own = set(content_terms(question))
-    replaces_population = bool(population(question))
+        return question.text
+    topic = re.sub(r"[()]", " ", previous.question)
+    own = set(content_terms(question.text))
+    replaces_population = bool(question.population.species)
     borrowed: dict[str, str] = {}  # term -> the word as the user wrote it (queries are shown to users)
     for word in re.findall(r"[\w][\w\-/.]*[\w]|\w", topic):
         terms = content_terms(word)
@@ -117,11 +103,11 @@ def condense_question(question: str, history: list[Turn]) -> str:
         if replaces_population and population(word):
             continue
         borrowed[terms[0]] = word
-    return f"{question} ({' '.join(borrowed.values())})" if borrowed else question
+    return f"{question.text} ({' '.join(borrowed.values())})" if borrowed else question.text
 
 
-#: words of the earlier question that say how it asked, not what about
-_FRAME_WORDS = frozenset("what which how why when where who whom does do did can could about and also".split())
+#: words of the earlier question that say how it asked, not what about (one list: assistant.text)
+_FRAME_WORDS = QUESTION_FRAME_WORDS
 
 
 class AnswerChain:
@@ -133,8 +119,10 @@ class AnswerChain:
         index = retriever.index
         self.stats = TermStatistics(index.document_frequencies, len(index.chunks), index.glossary.expand, index.speller)
         self.glossary = index.glossary  # verification resolves abbreviations and plurals with it
+        self.lookup = FrontMatterLookup(index)
+        self.holdings = index_holdings(index)
         self._judge_fn = None
-        self.extractive = ExtractiveGenerator(self.stats, settings, FrontMatterLookup(index))
+        self.extractive = ExtractiveGenerator(settings)
         self.chat_model = self._chat_model(settings, chat_model)
         self.llm = None
         if self.chat_model is not None:
@@ -153,6 +141,8 @@ class AnswerChain:
             self._runnable = (
                 RunnableLambda(self._condense, name="condense")
                 | RunnableLambda(self._retrieve, name="retrieve")
+                | RunnableLambda(self._rank, name="rank")
+                | RunnableLambda(self._gate, name="gate")
                 | RunnableLambda(self._pack, name="pack")
                 | RunnableGenerator(self._generate, name="generate")
                 | RunnableGenerator(self._verify, name="verify")
@@ -160,8 +150,8 @@ class AnswerChain:
         return self._runnable
 
     def _run(self, state: AnswerState) -> Iterator[Event]:
-        """condense, retrieve and pack, then generate and verify streaming: what `runnable.stream` does."""
-        packed = self._pack(self._retrieve(self._condense(state)))
+        """condense, retrieve, rank, gate and pack, then generate and verify streaming (`runnable.stream`)."""
+        packed = self._pack(self._gate(self._rank(self._retrieve(self._condense(state)))))
         return self._verify(self._generate(iter([packed])))
 
     @staticmethod
@@ -183,25 +173,66 @@ class AnswerChain:
     # -- steps ----------------------------------------------------------------------------------
     def _condense(self, state: AnswerState) -> AnswerState:
         started = time.perf_counter()
+        question = state.question
         query = ""
-        if state.history and self.llm is not None:
+        if question.follow_up and self.llm is not None:
             try:
-                query = self.llm.condense(state.question, state.history)
+                query = self.llm.condense(question.text, list(question.history))
             except GenerationError as exc:
                 # the endpoint is failing: don't make the user wait for it a second time in generate
                 state.llm_failure = exc.message
-        state.searched_query = query or condense_question(state.question, state.history)
+        state.searched_query = query or condense_question(question)
+        if question.parts and state.searched_query == question.text:
+            parts = [build_question(part, question.history, question.filters) for part in question.parts]
+            state.parts = [PartState(part, condense_question(part)) for part in parts]
+        else:
+            state.parts = [PartState(question, state.searched_query)]
         state.timings["condense_ms"] = (time.perf_counter() - started) * 1000
         return state
 
     def _retrieve(self, state: AnswerState) -> AnswerState:
-        result = self.retriever.retrieve(state.searched_query, state.k, state.filters)
-        state.retrieval = result
-        state.timings["retrieve_ms"] = result.seconds * 1000
+        seconds = 0.0
+        for part in state.parts:
+            part.retrieval = self.retriever.retrieve(part.searched_query, state.k, state.filters)
+            seconds += part.retrieval.seconds
+        state.retrieval = _merged([part.retrieval for part in state.parts if part.retrieval is not None])
+        state.timings["retrieve_ms"] = seconds * 1000
+        return state
+
+    def _rank(self, state: AnswerState) -> AnswerState:
+        started = time.perf_counter()
+        for part in state.parts:
+            result = part.retrieval
+            assert result is not None
+            part.ranking = rank_evidence(
+                part.question,
+                part.searched_query,
+                result.query_vector,
+                result.passages,
+                self.stats,
+                self.lookup,
+                learned=self.settings.relevance_ranking == "learned",
+            )
+        state.timings["rank_ms"] = (time.perf_counter() - started) * 1000
+        return state
+
+    def _gate(self, state: AnswerState) -> AnswerState:
+        """The one decision: every part refused -> the question is; some refused -> said in the answer."""
+        for part in state.parts:
+            assert part.ranking is not None
+            part.refusal = gate.decide(
+                part.question, part.ranking, part.searched_query, self.holdings, self.settings.relevance_gate
+            )
+        refused = [part for part in state.parts if part.refusal is not None]
+        if len(refused) == len(state.parts):
+            state.refusal = refused[0].refusal
+        else:
+            state.unanswered_parts = [part.question.text for part in refused]
+            state.parts = [part for part in state.parts if part.refusal is None]
         return state
 
     def _pack(self, state: AnswerState) -> AnswerState:
-        if self.llm is not None:
+        if self.llm is not None and state.refusal is None:
             state.packed = pack_context(state.passages, self.settings.context_token_budget, self.settings.llm_model)
         return state
 
@@ -223,7 +254,7 @@ class AnswerChain:
             assert draft is not None
             verdicts = self._verdicts(state, draft)
             if draft.backend == "llm" and not draft.refused and not any(v.supported for v in verdicts):
-                # nothing the model said holds up: answer extractively rather than show nothing
+                # nothing the model said holds up (or it declined): answer extractively rather than show nothing
                 draft = state.draft = yield from pass_text(self.generator.replace_unsupported(state))
                 verdicts = self._verdicts(state, draft)
             state.verdicts = verdicts
@@ -238,11 +269,15 @@ class AnswerChain:
         if draft.refused or not draft.sentences:
             return []
         vectors = self._sentence_vectors(state, [sentence.text for sentence in draft.sentences])
-        verdicts = verify_sentences(draft.sentences, vectors, self._evidence_of, self.glossary, self._judge())
+        learned = self.settings.verifier == "learned"
+        verdicts = verify_sentences(draft.sentences, vectors, self._evidence_of, self.glossary, learned=learned)
         for verdict in verdicts:
             if verdict.check.supported and sounds_like_recommendation(verdict.text):
                 verdict.check.supported = False  # the assistant reports findings, never advice
                 verdict.reason = "advice"
+        notice = veto_by_judge(verdicts, self._judge())  # one judge call per answer (RSA_JUDGE_BASE_URL)
+        if notice and notice not in state.notices:
+            state.notices.append(notice)
         return verdicts
 
     def _judge(self):
@@ -250,9 +285,9 @@ class AnswerChain:
         if not self.settings.judge_base_url:
             return None
         if self._judge_fn is None:
-            from assistant.claims.judge import make_judge
+            from assistant.claims.judge import make_batch_judge
 
-            self._judge_fn = make_judge(self.settings)
+            self._judge_fn = make_batch_judge(self.settings)
         return self._judge_fn
 
     def _sentence_vectors(self, state: AnswerState, texts: list[str]) -> np.ndarray:
@@ -270,8 +305,9 @@ class AnswerChain:
         return texts, vectors if vectors is not None else self.retriever.embedder.encode(texts)
 
     def _answer(self, state: AnswerState, draft: Draft, verdicts: list[Verdict]) -> Answer:
+        question = state.question
         answer = Answer(
-            question=state.question,
+            question=question.text,
             text="",
             searched_query=state.searched_query,
             passages=state.passages,
@@ -284,17 +320,21 @@ class AnswerChain:
             notices.append(prompts.NOTICE_LLM_FAILED.format(reason=state.llm_failure))
         notices.extend(draft.notices)
         # a personal-advice question opens with the fixed note, whichever generator answered
-        lead = draft.lead or (prompts.PERSONAL_ADVICE_NOTE if asks_personal_advice(state.question) else "")
-        if draft.refused or not verdicts or not any(v.supported for v in verdicts):
-            # nothing left that the sources support: a refusal, never an empty answer
-            answer.refused = True
-            if verdicts and not draft.refused:
+        lead = draft.lead or (prompts.PERSONAL_ADVICE_NOTE if question.personal else "")
+        refusal = state.refusal
+        if refusal is None and not any(v.supported for v in verdicts):
+            refusal = gate.nothing_supported(question, self.holdings)
+            if verdicts:
                 notices.append(prompts.NOTICE_NOTHING_SUPPORTED)
                 # the checked sentences stay visible as unsupported, with why, but cite nothing
                 answer.sentences = [AnswerSentence(v.text, [], False, v.reason) for v in verdicts]
-            answer.text = " ".join(t for t in (lead, draft.refusal or prompts.REFUSAL) if t)
+        if refusal is not None:
+            answer.refused = True
+            answer.refusal_reason = refusal.reason.value
+            answer.text = " ".join(t for t in (refusal.lead or lead, refusal.text) if t)
+            notices.extend(n for n in refusal.notices if n not in notices)
         else:
-            self._fill(answer, verdicts)
+            self._fill(answer, verdicts, draft.frame if draft.backend == "extractive" else "")
             answer.studies = study_rows(answer.citations)
             invented = sorted({n for v in verdicts for n in v.invented})
             if invented:
@@ -304,24 +344,27 @@ class AnswerChain:
                 notices.append(notice.format(count=answer.unsupported_count))
             if lead:  # the note comes before what the sources found
                 answer.text = f"{lead} {answer.text}".strip()
+            for part in state.unanswered_parts:  # each part of the question answered, or said to be not
+                answer.text = f"{answer.text} {prompts.PART_NOT_COVERED.format(part=part)}"
         answer.notice = prompts.NOTICE_SEPARATOR.join(notices) or None
         return answer
 
-    def _fill(self, answer: Answer, verdicts: list[Verdict]) -> None:
+    def _fill(self, answer: Answer, verdicts: list[Verdict], frame: str = "") -> None:
         """Sentences, citations numbered by first appearance, and the text of the supported sentences.
 
         One number per source (issue #14 item 23): a source quoted through several passages (the
         review's Abstract and Core Tip) keeps one Citation per passage, all with the source's number,
-        and renderers show it as one source with several quoted passages."""
+        and renderers show it as one source with several quoted passages. The frame of a yes/no answer
+        ("In mice, yes:") opens the text only when the first sentence is supported."""
         citations: dict[str, Citation] = {}
-        source_numbers: dict[str, int] = {}
+        source_numbers = SourceNumbers()
         for verdict in verdicts:
             numbers: list[int] = []
             for passage in verdict.passages:
                 quote = verdict.quotes.get(passage.chunk.id, verdict.text)
                 citation = citations.get(passage.chunk.id)
                 if citation is None:
-                    n = source_numbers.setdefault(passage.source_id, len(source_numbers) + 1)
+                    n = source_numbers.of(passage.source_id)
                     citation = Citation(n, passage, quote, list(passage.references))
                     citations[passage.chunk.id] = citation
                 elif verdict.supported and quote not in citation.quote:
@@ -336,6 +379,9 @@ class AnswerChain:
                 citation.references = [r for r in citation.references if r.number in cited] or citation.references
         answer.citations = list(citations.values())
         answer.text = " ".join(with_markers(s.text, s.citations) for s in answer.sentences if s.supported)
+        if frame and verdicts and verdicts[0].supported:
+            # the frame says what the first cited sentence shows; the sentence itself stays verbatim
+            answer.text = f"{frame} {answer.text}"
 
     # -- running --------------------------------------------------------------------------------
     def events(
@@ -343,7 +389,8 @@ class AnswerChain:
     ) -> Iterator[Event]:
         """Typed events: `TextPiece`s as produced, `SentenceVerdict`s, then `FinalAnswer` (authoritative)."""
         started = time.perf_counter()
-        state = AnswerState(question, list(history), filters, k, notices=[notice] if notice else [])
+        asked = build_question(question, history, parse_filters(filters))
+        state = AnswerState(asked, k, notices=[notice] if notice else [])
         for event in self._run(state):
             if isinstance(event, FinalAnswer):
                 event.answer.timings["total_ms"] = (time.perf_counter() - started) * 1000
@@ -366,6 +413,39 @@ class AnswerChain:
                 yield event.text
             elif isinstance(event, FinalAnswer):
                 yield event.answer
+
+
+def index_holdings(index) -> gate.IndexHoldings:
+    """What the index holds, for refusal texts: sources by kind, and whether the review's body is in."""
+    kinds = Counter(source.kind for source in index.sources.values())
+    review_ids = {sid for sid, source in index.sources.items() if source.kind is SourceKind.REVIEW}
+    sections = {chunk.section.lower() for chunk in index.chunks if chunk.source_id in review_ids}
+    body = any(not is_front_matter_section(name) and name not in _REVIEW_SUMMARY_SECTIONS for name in sections)
+    phrases = []
+    for kind, count in sorted(kinds.items(), key=lambda item: -item[1]):
+        if kind is SourceKind.REVIEW and not body:
+            phrases.append(prompts.HOLDS_REVIEW_SUMMARY)
+        else:
+            phrases.append(f"{count} {kind.label}{'' if count == 1 else 's'}")
+    return gate.IndexHoldings(", ".join(phrases), review_body=body or not review_ids)
+
+
+#: sections a review's landing page gives without its body
+_REVIEW_SUMMARY_SECTIONS = frozenset({"abstract", "core tip", "title"})
+
+
+def _merged(results: list[RetrievalResult]) -> RetrievalResult:
+    """One result from each part's: every passage once, in rank order of first appearance."""
+    if len(results) == 1:
+        return results[0]
+    seen: dict[str, Passage] = {}
+    for result in results:
+        for passage in result.passages:
+            seen.setdefault(passage.chunk.id, passage)
+    first = results[0]
+    return RetrievalResult(
+        list(seen.values()), first.query, first.expanded_query, first.query_vector, sum(r.seconds for r in results)
+    )
 
 
 def _join_quotes(passage_text: str, first: str, second: str) -> str:

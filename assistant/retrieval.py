@@ -15,62 +15,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from assistant.errors import InvalidFilterError
+from assistant.filters import FILTER_KEYS, normalize_filters, parse_filters
 from assistant.indexing.embedding import Embedder
 from assistant.indexing.index import LoadedIndex
 from assistant.settings import Settings
 from assistant.text import content_terms
-from assistant.types import Passage, RetrievalResult, SourceKind, is_front_matter_section
+from assistant.types import Filters, Passage, RetrievalResult, SourceKind, is_front_matter_section
 
-__all__ = ["FILTER_KEYS", "HybridRetriever", "RetrievalResult", "normalize_filters"]
-
-FILTER_KEYS = ("kind", "evidence", "msc_source", "year", "year_min", "year_max", "source_id")
-
-
-def normalize_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Validate filters; values may be one value or a list (any of them matches)."""
-    if not filters:
-        return {}
-    clean: dict[str, Any] = {}
-    for key, value in filters.items():
-        if key not in FILTER_KEYS:
-            raise InvalidFilterError(f"Unknown filter '{key}'.", hint=f"Use one of: {', '.join(FILTER_KEYS)}.")
-        if value is None or value == [] or value == "":
-            continue
-        if key in ("year_min", "year_max"):
-            if isinstance(value, (list, tuple)) and len(value) == 1:
-                value = value[0]  # one bound given as a list (query strings, repeatable CLI options)
-            clean[key] = _as_year(key, value)
-            continue
-        values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
-        if key == "year":
-            clean[key] = [_as_year(key, v) for v in values]
-        elif key == "kind":
-            allowed = {k.value for k in SourceKind}
-            kinds = [getattr(v, "value", str(v)).strip().lower().replace(" ", "_") for v in values]
-            bad = [k for k in kinds if k not in allowed]
-            if bad:
-                raise InvalidFilterError(
-                    f"Unknown source kind {bad[0]!r}.", hint=f"Use one of: {', '.join(sorted(allowed))}."
-                )
-            clean[key] = kinds
-        else:
-            clean[key] = [str(v).strip().lower() for v in values if str(v).strip()]
-    return clean
-
-
-def _as_year(key: str, value: Any) -> int:
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        raise InvalidFilterError(f"Filter '{key}' must be a year like 2019, not {value!r}.") from None
-    if not 1800 <= year <= 2200:
-        raise InvalidFilterError(f"Filter '{key}' must be a year like 2019, not {value!r}.")
-    return year
+__all__ = ["FILTER_KEYS", "HybridRetriever", "RetrievalResult", "normalize_filters", "parse_filters"]
 
 
 def _source_matches(source, filters: dict[str, Any]) -> bool:
@@ -115,14 +72,19 @@ class HybridRetriever:
 
     # -- the public operation ----------------------------------------------------------------
     def retrieve(
-        self, question: str, k: int | None = None, filters: Mapping[str, Any] | None = None, *, mode: str = "hybrid"
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | Mapping[str, Any] | None = None,
+        *,
+        mode: str = "hybrid",
     ) -> RetrievalResult:
         """Top-`k` passages; mode "hybrid" (the project's), "dense" or "lexical" (baselines)."""
         if mode not in ("hybrid", "dense", "lexical"):
             raise ValueError(f"mode must be hybrid, dense or lexical, not {mode!r}")
         started = time.perf_counter()
         k = k or self.settings.top_k
-        clean = normalize_filters(filters)
+        clean = filters.as_dict() if isinstance(filters, Filters) else normalize_filters(filters)
         expanded = self.index.glossary.expand(question) if self.settings.expand_abbreviations else question
         expanded = self._with_spellings(expanded)
         # the lexical baseline needs no query vector; the model's time is not part of its latency
@@ -137,7 +99,7 @@ class HybridRetriever:
         if mode == "hybrid":
             dense, lexical = self._complete(dense, lexical, vector, lexical_all)
             fused = self._with_document_bonus(self._fuse(dense, lexical))
-            ranked = self._mmr(fused, vector, k)
+            ranked = self._with_study_findings(self._mmr(fused, vector, k), fused, allowed)
         else:
             fused = dense or lexical
             ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
@@ -182,7 +144,11 @@ class HybridRetriever:
         if not rows:
             return dense, lexical
         cosine = self.index.chunk_vectors[rows] @ vector
-        dense = {row: float(value) for row, value in zip(rows, cosine, strict=True)}
+        # a study's record lines are found by what they name (an author, an identifier: BM25), not by
+        # meaning: their embedding sits near every topic question about mice or MSCs and crowds findings out
+        dense = {
+            row: 0.0 if row in self._record_rows else float(value) for row, value in zip(rows, cosine, strict=True)
+        }
         if lexical_all is not None:
             lexical = {row: float(lexical_all[row]) for row in rows}
         return dense, lexical
@@ -260,6 +226,39 @@ class HybridRetriever:
             chosen.append(best)
             max_sim = np.maximum(max_sim, similarity[best])
         return [candidates[i] for i in chosen]
+
+    def _with_study_findings(self, ranked: list[int], fused: dict[int, float], allowed) -> list[int]:
+        """A study's record lines ("The first author of this study is ...") come with what the study
+        found: its other passages follow its metadata passage, so a question about a study by its
+        author or identifier is answered with the finding too (the record alone says nothing of it)."""
+        out: list[int] = []
+        for row in ranked:
+            out.append(row)
+            if not self._front_matter[row] or self.index.chunks[row].source_id not in self._study_ids:
+                continue
+            for sibling in self._rows_of(self.index.chunks[row].source_id):
+                if sibling not in ranked and sibling not in out and not self._front_matter[sibling]:
+                    if allowed is None or allowed[sibling]:
+                        fused.setdefault(sibling, fused[row])
+                        out.append(sibling)
+        return out
+
+    @cached_property
+    def _record_rows(self) -> frozenset[int]:
+        """Rows of the studies' record passages (their "Article information" sections)."""
+        return frozenset(
+            row
+            for row, chunk in enumerate(self.index.chunks)
+            if self._front_matter[row] and chunk.source_id in self._study_ids
+        )
+
+    @cached_property
+    def _study_ids(self) -> frozenset[str]:
+        studies = (SourceKind.STUDY_DIGEST, SourceKind.ABSTRACT)
+        return frozenset(sid for sid, source in self.index.sources.items() if source.kind in studies)
+
+    def _rows_of(self, source_id: str) -> list[int]:
+        return [int(i) for i in np.flatnonzero(self._chunk_source_ids == source_id)]
 
     def _passage(self, row: int, score: float, dense: float | None, lexical: float | None, rank: int) -> Passage:
         # the index attaches the passage's evidence (sentences with vectors, cited references)

@@ -32,7 +32,7 @@ def shown_path(path: object) -> str:
 
 
 #: Bumped whenever the on-disk index layout or chunking logic changes incompatibly.
-INDEX_FORMAT_VERSION = 9
+INDEX_FORMAT_VERSION = 10
 
 
 class Settings(BaseSettings):
@@ -108,19 +108,23 @@ class Settings(BaseSettings):
     backend: Literal["auto", "extractive", "llm"] = Field(
         "auto", description="Generator: extractive, llm, or auto (llm when RSA_LLM_BASE_URL is set)."
     )
+    verifier: Literal["rules", "learned"] = Field(
+        "rules",
+        description="Who decides whether an answer sentence is supported where the exact-text rules do not: the "
+        "rules, or the learned verifier (assistant/models/verifier); README 'Learned models' compares them.",
+    )
+    relevance_ranking: Literal["rules", "learned"] = Field(
+        "rules",
+        description="What orders evidence sentences: the hand-weighted rules, or the learned relevance model "
+        "(assistant/models/relevance); README 'Learned models' compares them.",
+    )
+    relevance_gate: Literal["both", "learned", "rules"] = Field(
+        "both",
+        description="Who finds the evidence too weak to answer from: both the learned answerability model and the "
+        "hand-set rules must agree (default), or either alone; README 'Learned models' compares them.",
+    )
     max_answer_sentences: int = Field(
         5, ge=1, le=12, description="Most sentences an answer holds (extractive selection; an LLM reply is cut there)."
-    )
-    min_evidence_similarity: float = Field(
-        0.30, ge=0, le=1, description="Below this cosine similarity of the best sentence, the question is refused."
-    )
-    min_term_coverage: float = Field(
-        0.4,
-        ge=0,
-        le=1,
-        description="Share (IDF-weighted) of the question's distinctive terms the evidence must contain, else refuse; "
-        "one source must hold more (see generation/gate.py). Calibrated on COVID-QA dev and "
-        "PubMedQA answerable/gold-removed.",
     )
     context_token_budget: int = Field(
         2500, ge=200, le=100_000, description="Tokens of source text packed into an LLM prompt (at most 100,000)."
@@ -161,7 +165,7 @@ class Settings(BaseSettings):
         gt=0,
         le=120,
         allow_inf_nan=False,
-        description="Seconds the judge may take per clause; a judge that fails or times out leaves the rule verdict.",
+        description="Seconds the judge may take for its one request per answer; a judge that fails or times out vetoes nothing.",
     )
     llm_max_retries: int = Field(
         1, ge=0, le=5, description="Retries of a failed LLM call (connection error, HTTP 5xx), within llm_timeout_s."

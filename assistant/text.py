@@ -269,3 +269,65 @@ class Speller:
 
 #: shorter words have too many real neighbours one edit away ("brain" and "train", "te" and "the")
 _MIN_CORRECTED = 6
+
+
+#: a finite verb's commonest shapes: auxiliaries and modals, a past form (not a hyphenated adjective
+#: like "cell-based"), an irregular past, or a word followed by a determiner ("include the")
+_VERB_HINT = re.compile(
+    r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|may|might|will|would|shall|should|must|"
+    r"made|gave|took|rose|fell|led|became|held|brought|grew|found|showed|shown|seen|given|taken|known|done|"
+    r"cut|set|met|kept|left|lost|won|went|came|got|put|saw|began|begun|drew|drawn|spread|shed|fed)\b"
+    r"|(?<![\w-])[A-Za-z][a-z]+(?:ed|ied)\b(?!-)"
+    r"|\b[a-z]{3,}\s+(?:the|a|an|that|these|those|its|their|more|less|no)\b"
+    r"|\b[A-Za-z][a-z]+s\s+[A-Za-z]",
+)
+_NOT_VERBS_BEFORE_DETERMINER = frozenset(
+    "of in on at to for from with by as into onto over under between among than and or but nor via per "
+    "about after before during without within across against along around through toward towards upon".split()
+)
+
+
+def is_fragment(sentence: str) -> bool:
+    """Whether a "sentence" states nothing on its own: its first clause (before ";" or ":") has no
+    finite verb ("24 patients, 1 x 10^7 cells; outcomes include ..."), as in headings, titles,
+    labels and registry lines. Cited as an answer it would read as a claim without a subject."""
+    first = re.split(r"[;:]\s", sentence.strip(), maxsplit=1)[0]
+    for match in _VERB_HINT.finditer(first):
+        word = match.group(0).split()[0].lower()
+        if " " in match.group(0) and word in _NOT_VERBS_BEFORE_DETERMINER:  # "of the": no verb
+            continue
+        return False
+    return True
+
+
+#: Question words that carry no topic (what the question asks, not what it is about): the one list the
+#: question analysis, the term statistics and follow-up condensing share.
+QUESTION_FRAME_WORDS = frozenset(
+    # whose view, and joining words
+    "according whose also and "
+    "what which how why when where who whom does do did can could effect effects role roles used use "
+    "using mechanism mechanisms improve improved result results outcome outcomes find found report reported "
+    "show shown work works act acts main key summary summarize summarise about compare compared between "
+    "difference differ much many way ways kind type types happen happens affect affects "
+    # framing words of how researchers ask, not what about: "Xiao et al.", "how well", "what role did X play"
+    "et al colleague colleagues well play played went go goes appear appeared say says said mention mentioned "
+    "give given tell detail details information anything something "
+    # how a question asks whether or how well something was done, not what it is about
+    "best worst most least tried tested test testing studied investigated examined explored assessed evaluated "
+    # words about the conversation, not the topic ("ignore the sources", "invent a citation", "make one up")
+    "ignore ignoring sources source invent citation citations cite reference references instructions instruction "
+    "previous rules rule forget pretend just print prompt make made up showing proving answer question say "
+    # "according to the authors" says whose view, not what about
+    "author authors "
+    # how a question frames what it wants ("an example of", "the purpose of", "the relationship between")
+    "example examples purpose topic topics relationship relationships explanation explain explains "
+    "problem problems provide provides provided available possible done "
+    # how a yes/no title doubts or weighs ("is it really...", "does X matter", "worth the effort")
+    "really truly actually indeed still whether matter matters worth seen see "
+    # "the term describing ...", "what is it called", "the name of ..."
+    "term terms describe describes describing described called call name names named "
+    # degree and scope asked about, not the topic ("how strongly", "across the studies")
+    "strongly weakly greatly across "
+    # how the reply should be put, and whose account ("explain simply", "according to the literature")
+    "simply briefly plainly literature".split()
+)

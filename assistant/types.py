@@ -353,6 +353,8 @@ class Answer:
     #: the evidence table: one row per cited study (digest entry, abstract); see
     #: assistant/generation/evidence_table.py for the fields (study, evidence, model, msc_source, route, dose, finding)
     studies: list[dict[str, Any]] = field(default_factory=list)
+    #: why it was refused (a `RefusalReason` value), "" when answered
+    refusal_reason: str = ""
 
     @property
     def unsupported_count(self) -> int:
@@ -363,6 +365,7 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "refused": self.refused,
+            "refusal_reason": self.refusal_reason,
             "citations": [citation.to_dict() for citation in self.citations],
             "sentences": [sentence.to_dict() for sentence in self.sentences],
             "backend": self.backend,
@@ -381,3 +384,159 @@ class Turn:
     question: str
     answer: str = ""
     searched_query: str = ""
+    #: whether the assistant refused it (a refused turn lends no topic to a follow-up)
+    refused: bool = False
+
+    @classmethod
+    def of(cls, answer: Answer) -> Turn:
+        """The turn an answer makes, its refusal kept (never guessed back from the text)."""
+        return cls(answer.question, answer.text, answer.searched_query, answer.refused)
+
+
+# -- the question, as every step after the first reads it ----------------------------------------------
+class QuestionKind(str, Enum):
+    """What a question asks for; it decides what the answer says first."""
+
+    YES_NO = "yes/no"
+    WHAT = "what/which"
+    WHO = "who"
+    WHEN = "when"
+    QUANTITY = "how many/much"
+    LIST = "list"
+    MECHANISM = "why/how mechanism"
+    DEFINITION = "definition"
+    COMPARISON = "comparison"
+    METADATA = "metadata"
+
+
+@dataclass(frozen=True)
+class Population:
+    """Whom or what a question narrows to: a species, an evidence setting and an MSC source, each optional."""
+
+    #: "human", "mouse" or "rat"
+    species: str | None = None
+    #: "in vitro", "animal" or "human"
+    setting: str | None = None
+    #: a cell source named in the question ("menstrual blood", "bone marrow"...)
+    cell_source: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.species or self.setting or self.cell_source)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Validated retrieval filters (`assistant.retrieval.parse_filters` builds them); each tuple is any-of."""
+
+    kind: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    msc_source: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    source_id: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The active filters as the plain mapping retrieval matches with (lists for any-of)."""
+        out: dict[str, Any] = {}
+        for name, value in asdict(self).items():
+            if value in (None, (), []):
+                continue
+            out[name] = list(value) if isinstance(value, (tuple, list)) else value
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self.as_dict())
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as the chain reads it: built once, at the top of the chain, and frozen.
+
+    Every later step (retrieve, gate, generate, verify) reads these fields; none re-derives them."""
+
+    text: str
+    kind: QuestionKind
+    #: the answer types it expects, main first ("number", "date", "route"...)
+    expected: tuple[str, ...] = ()
+    #: its topic terms (stems), framing words left out
+    focus: tuple[str, ...] = ()
+    population: Population = field(default_factory=Population)
+    #: the questions it asks, when it asks more than one ("Who wrote it and who funded it?")
+    parts: tuple[str, ...] = ()
+    filters: Filters = field(default_factory=Filters)
+    #: the conversation before it
+    history: tuple[Turn, ...] = ()
+    #: whether it leans on an earlier turn ("And in humans?", "Do they raise Tregs?")
+    follow_up: bool = False
+    #: whether it asks personal medical advice ("Should I get MSC injections?")
+    personal: bool = False
+    #: its research topic without the personal story, for a personal question; else the text
+    topic: str = ""
+
+    @property
+    def main_expected(self) -> str | None:
+        return self.expected[0] if self.expected else None
+
+
+class RefusalReason(str, Enum):
+    """Why the gate refused: it picks the refusal text."""
+
+    OFF_TOPIC = "off_topic"
+    NOT_IN_SOURCES = "not_in_sources"
+    POPULATION_NOT_COVERED = "population_not_covered"
+    FILTERED_OUT = "filtered_out"
+    PERSONAL_ADVICE = "personal_advice"
+    NOTHING_SUPPORTED = "nothing_supported"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The gate's decision not to answer (`assistant.generation.gate` is its only maker)."""
+
+    reason: RefusalReason
+    #: what the user reads
+    text: str
+    #: the rule or score that decided, for logs and evaluation ("low similarity 0.21")
+    detail: str = ""
+    #: fixed text before the refusal (the personal-advice note), "" for none
+    lead: str = ""
+    notices: tuple[str, ...] = ()
+
+
+# -- evidence kinds: the one table of what a source's `evidence` label says about its population ---------
+@dataclass(frozen=True)
+class EvidenceKind:
+    """How one evidence label (`Source.evidence`, e.g. "preclinical-mouse") reads everywhere."""
+
+    #: in a lead: "In mice, yes: ..." ("" when the kind is not one population)
+    lead: str
+    #: its population: "mouse", "rat", "human", "in vitro" or ""
+    population: str
+    #: the evidence table's kind and model columns
+    table_kind: str
+    table_model: str
+    #: in a study's record sentence: "This is a preclinical study in mice."
+    phrase: str
+
+
+EVIDENCE_KINDS: dict[str, EvidenceKind] = {
+    "preclinical-mouse": EvidenceKind("in mice", "mouse", "preclinical", "mice", "a preclinical study in mice"),
+    "preclinical-rat": EvidenceKind("in rats", "rat", "preclinical", "rats", "a preclinical study in rats"),
+    "in-vitro-human": EvidenceKind(
+        "in human cells in vitro", "in vitro", "in vitro", "human cells", "in-vitro work on human cells"
+    ),
+    "clinical-case-series": EvidenceKind(
+        "in women (a case series)", "human", "clinical case series", "women", "a case series in patients"
+    ),
+    "clinical-pilot": EvidenceKind(
+        "in women (a pilot study)", "human", "clinical pilot study", "women", "a pilot study in patients"
+    ),
+    "clinical-trial-registration": EvidenceKind(
+        "in a registered clinical trial", "human", "clinical trial registration", "patients", "a registry entry"
+    ),
+    "meta-analysis": EvidenceKind("in a meta-analysis", "", "meta-analysis", "", "a meta-analysis"),
+    "systematic-review": EvidenceKind("", "", "systematic review", "", "a systematic review"),
+    "review": EvidenceKind("", "", "review", "", "a review"),
+    "background": EvidenceKind("", "", "background", "", "background evidence"),
+}

@@ -75,7 +75,7 @@ def test_quotes_are_exact_substrings_of_their_sources(assistant):
 def test_out_of_scope_questions_are_refused_without_citations(assistant, question):
     answer = assistant.answer(question)
     assert answer.refused
-    assert answer.text == prompts.REFUSAL
+    assert answer.text.startswith((prompts.REFUSAL, prompts.REFUSAL_OFF_TOPIC))
     assert answer.citations == [] and answer.sentences == []
 
 
@@ -153,7 +153,10 @@ def test_the_chain_as_an_lcel_runnable_gives_the_same_answer(assistant):
     question = "Which MSC source lowered the abortion rate most in mice?"
     chain = assistant.chain
     assert isinstance(chain.runnable, Runnable) and chain.runnable is chain.runnable
-    finals = [e.answer for e in chain.runnable.stream(AnswerState(question)) if isinstance(e, FinalAnswer)]
+    from assistant.generation.question import build_question
+
+    state = AnswerState(build_question(question))
+    finals = [e.answer for e in chain.runnable.stream(state) if isinstance(e, FinalAnswer)]
     direct = assistant.answer(question)
     assert len(finals) == 1 and finals[0].text == direct.text
     assert [c.passage.chunk.id for c in finals[0].citations] == [c.passage.chunk.id for c in direct.citations]

@@ -86,7 +86,8 @@ def test_extractive_stream_yields_sentences_then_the_answer(assistant):
 def test_uncovered_question_is_refused_without_calling_the_model(assistant, settings):
     model = FakeListChatModel(responses=["Kidney stones dissolve with MSCs [1]."])
     _, answer = _run(_chain(assistant, settings, model), "What is the boiling point of liquid nitrogen in Kelvin?")
-    assert answer.refused and answer.text == prompts.REFUSAL and not answer.citations
+    assert answer.refused and answer.refusal_reason == "off_topic" and not answer.citations
+    assert answer.text == prompts.REFUSAL_OFF_TOPIC
     assert model.i == 0
 
 
@@ -166,10 +167,12 @@ def test_changed_number_is_unsupported(assistant, settings):
     _assert_verified(answer)
 
 
-def test_llm_refusal_is_the_fixed_sentence(assistant, settings):
+def test_llm_declining_a_question_the_gate_let_through_gets_the_extractive_answer(assistant, settings):
+    """The gate alone decides to refuse: a model that declines a covered question is replaced by the
+    extractive answer, with the notice saying why (issue 21 item 2)."""
     _, answer = _run(_chain(assistant, settings, FakeListChatModel(responses=[prompts.REFUSAL])))
-    assert answer.refused and answer.text == prompts.REFUSAL and answer.backend == "llm"
-    assert not answer.citations and not answer.sentences
+    assert not answer.refused and answer.backend == "extractive" and answer.citations
+    assert prompts.REASON_UNSUPPORTED in (answer.notice or "")
 
 
 def test_garbage_answer_falls_back_to_extractive_with_a_notice(assistant, settings):

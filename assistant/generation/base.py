@@ -44,6 +44,10 @@ class Draft:
     refusal: str = ""
     #: notices for the user from the generator (e.g. refused under active filters)
     notices: list[str] = field(default_factory=list)
+    #: what the first sentence opens with ("In mice, yes:"), made from its own source's population
+    frame: str = ""
+    #: parts of a multi-part question the sources do not answer
+    unanswered: list[str] = field(default_factory=list)
 
 
 # -- stream events ------------------------------------------------------------------------------------
@@ -81,13 +85,24 @@ def draft_text(draft: Draft, *, after_partial: bool = False) -> Iterator[TextPie
     if draft.refused:
         yield TextPiece(" ".join(t for t in (draft.lead, draft.refusal or prompts.REFUSAL) if t))
         return
-    if draft.lead:
-        yield TextPiece(draft.lead)
-    numbers: dict[str, int] = {}
+    opening = " ".join(t for t in (draft.lead, draft.frame) if t)
+    if opening:
+        yield TextPiece(opening)
+    numbers = SourceNumbers()
     for i, sentence in enumerate(draft.sentences):
-        # one number per source, as in the final answer (chain.AnswerChain._fill)
-        marks = list(dict.fromkeys(numbers.setdefault(p.source_id, len(numbers) + 1) for p in sentence.passages))
-        yield TextPiece(("" if i == 0 and not draft.lead else " ") + with_markers(sentence.text, marks))
+        marks = list(dict.fromkeys(numbers.of(p.source_id) for p in sentence.passages))
+        yield TextPiece(("" if i == 0 and not opening else " ") + with_markers(sentence.text, marks))
+
+
+class SourceNumbers:
+    """One citation number per source, by first appearance (issue #14 item 23): the preview and the
+    final answer number sources by this one rule."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+
+    def of(self, source_id: str) -> int:
+        return self._numbers.setdefault(source_id, len(self._numbers) + 1)
 
 
 def with_markers(text: str, numbers: list[int]) -> str:

@@ -87,7 +87,9 @@ def parse_llm_answer(raw: str, packed: list[PackedSource]) -> Draft:
         passages = [by_number[n] for n in numbers if n in by_number]
         invented = [n for n in numbers if n not in by_number]
         sentences.append(DraftSentence(text, list({id(p): p for p in passages}.values()), invented))
-    return Draft("llm", sentences, refused=not sentences, raw=raw)
+    # a reply that declines (or says nothing) is no refusal: the gate already let the question through,
+    # and verification answers extractively when nothing the model said holds up
+    return Draft("llm", sentences, raw=raw)
 
 
 def clean_condensed(reply: str) -> str:

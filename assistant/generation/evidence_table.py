@@ -11,21 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.types import Citation
+from assistant.types import EVIDENCE_KINDS, Citation
 
 _STUDY_KINDS = ("study_digest", "abstract")
 
-_EVIDENCE_LABELS = {
-    "preclinical-mouse": ("preclinical", "mice"),
-    "preclinical-rat": ("preclinical", "rats"),
-    "in-vitro-human": ("in vitro", "human cells"),
-    "clinical-case-series": ("clinical case series", "women"),
-    "clinical-pilot": ("clinical pilot study", "women"),
-    "clinical-trial-registration": ("clinical trial registration", "patients"),
-    "meta-analysis": ("meta-analysis", ""),
-    "review": ("review", ""),
-    "background": ("background", ""),
-}
+#: (kind, model) by evidence label, from the one table of evidence kinds
+_EVIDENCE_LABELS = {label: (kind.table_kind, kind.table_model) for label, kind in EVIDENCE_KINDS.items()}
 
 _ROUTES = re.compile(
     r"\b(intraperitoneal(?:ly)?|intravenous(?:ly)?|intrauterine|subcutaneous(?:ly)?|intramuscular(?:ly)?|"

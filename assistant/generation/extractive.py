@@ -1,13 +1,13 @@
-"""The offline generator: an answer made of verbatim sentences from the retrieved passages.
+"""The offline generator: an answer made of verbatim sentences from the ranked evidence.
 
-Sentences are ranked by embedding similarity to the question, by how many of the question's
-distinctive terms they contain, by whether they hold the kind of answer the question expects
-(`question.py`) and by their passage's retrieval score; near-duplicates are skipped, the most direct
-sentence comes first, and several studies give one sentence each. Questions about the article itself
-are answered from its front-matter fields (`front_matter.py`). When the best evidence is too weak —
-an identifier or acronym the corpus never mentions, a name it asks about in no sentence, or evidence
-the gate (`gate.py`) finds weak — it refuses and cites nothing. The question's terms and their forms
-come from `terms.py`.
+It picks from the ranking (`ranking.py`) of the question's evidence, after the gate (`gate.py`) let
+the question through: the most direct sentence first, near-duplicates skipped, several studies one
+sentence each, titles never cited. What the answer says first depends on the question's
+kind: a yes/no question hears what the sources show and in whom ("In mice, yes:"), a question naming
+a population or cell source the sources do not cover hears so, with the nearest evidence labelled by
+its own population. A question about an article's record is answered from its front-matter field.
+
+`select_sentences` runs rank, gate and choose for one question in one call (tests, the gate sweep).
 """
 
 from __future__ import annotations
@@ -15,52 +15,40 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from assistant.filters import parse_filters
 from assistant.generation import prompts
 from assistant.generation.base import Draft, DraftSentence, TextPiece, draft_text
 from assistant.generation.front_matter import FrontMatterLookup
-from assistant.generation.gate import GateEvidence, evidence_gate
-from assistant.generation.question import about_population, analyse, personal_topic, population, type_word_stems
-from assistant.generation.terms import (
-    TermStatistics,
-    misspelt_name,
-    named_terms,
-    other_numbered,
-    question_terms,
-    term_coverage,
+from assistant.generation.gate import decide
+from assistant.generation.question import (
+    about_population,
+    build_question,
+    evidence_setting,
+    names_cell_source,
 )
-from assistant.safety import asks_personal_advice, sounds_like_recommendation
+from assistant.generation.ranking import Ranking, ScoredSentence, rank_evidence
+from assistant.generation.terms import TermStatistics
+from assistant.safety import sounds_like_recommendation
 from assistant.settings import Settings
 from assistant.text import lexical_tokens
-from assistant.types import EvidenceSentence, Passage, is_front_matter_section
+from assistant.types import Passage, Question, QuestionKind, is_front_matter_section
 
-__all__ = ["ExtractiveGenerator", "ExtractiveResult", "select_sentences"]
-
-_SPECIFIC = re.compile(r"^(?:\d[\w.]*|[a-z]+\d[\w]*)$")
-#: "5th February" names a day, not an identifier
-_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
-
-#: Roman numerals are identifiers only after a word they number ("phase III"); a bare "IV" is a route.
-_NUMBERED_ROMAN = re.compile(r"\b(?:phase|type|stage|grade|class|group|level)\s+([ivx]{1,5})\b", re.IGNORECASE)
+__all__ = ["ExtractiveGenerator", "ExtractiveResult", "Selection", "choose_sentences", "select_sentences"]
 
 
 @dataclass
-class ScoredSentence:
-    sentence: EvidenceSentence
-    passage: Passage
-    passage_rank: int
-    score: float
-    dense: float
-    coverage: float
-    own_coverage: float = 0.0
-    #: whether it (or its source's title and fields) names the question's anchor name, if any
-    names_anchor: bool = True
-    #: whether it holds the kind of answer the question expects (a date for "when", a trial for "tried in women")
-    holds_expected: bool = False
+class Selection:
+    """What the extractive generator answers with: sentences and their passages, and what comes first."""
+
+    sentences: list[tuple[str, Passage]]
+    #: fixed text opening the answer (the personal-advice note), "" for none
+    lead: str = ""
+    #: the frame of the first sentence ("In mice, yes:"), made from its source's own population
+    frame: str = ""
 
 
 @dataclass
@@ -77,9 +65,7 @@ class ExtractiveResult:
     #: a refusal text other than the generic one
     refusal: str = ""
     notices: list[str] = field(default_factory=list)
-    #: the numbers the evidence gate judged (None when a rule before it decided: front matter,
-    #: nothing retrieved, an unknown identifier, a name in no sentence)
-    evidence: GateEvidence | None = None
+    frame: str = ""
 
 
 def select_sentences(
@@ -93,267 +79,154 @@ def select_sentences(
     filters: Mapping[str, Any] | None = None,
     lookup: FrontMatterLookup | None = None,
 ) -> ExtractiveResult:
-    """Up to `max_answer_sentences` sentences of the passages' evidence, or a refusal with its reason.
-
-    A question about the article itself (funding, dates, licence...) is answered from the front-matter
-    field, citing the sentence that states it. Otherwise sentences are ranked by meaning, by the
-    question's terms in the sentence itself, by whether they hold the expected kind of answer (a number
-    for "how many", a date for "when") and by passage rank; the most direct comes first.
-    """
-    analysis = analyse(question)
-    # whether a sentence holds the expected kind of answer, asked once per sentence (three steps use it)
-    holds = lru_cache(maxsize=None)(analysis.holds_expected)
-    if lookup is not None:
-        found = lookup.answer(question, passages, restricted=bool(filters))
-        if found is not None:
-            return ExtractiveResult([found], False, 1.0, 1.0, "front matter")
-    personal = asks_personal_advice(question)
-    terms, expanded_terms, weights = question_terms(
-        personal_topic(searched_query) if personal else searched_query, stats
+    """Rank, gate and choose for one question: up to `max_answer_sentences` sentences, or a refusal."""
+    asked = build_question(question, filters=parse_filters(filters))
+    ranking = rank_evidence(
+        asked, searched_query, query_vector, passages, stats, lookup, learned=settings.relevance_ranking == "learned"
     )
-    numbered = [m.lower() for m in _NUMBERED_ROMAN.findall(searched_query)]
-    # identifiers and acronyms ("phase III", "NCT…", "FDA") the corpus never mentions, in any spelling
-    # the glossary knows ("IV" = intravenous); a bare roman numeral is not an acronym
-    acronyms = named_terms(searched_query)
-    unknown_specific = [
-        t
-        for t in terms
-        if (_SPECIFIC.match(t) or t in numbered or t in acronyms)
-        and not _ORDINAL.match(t)
-        and not any(stats.known(f) for f in expanded_terms[t])
-        and not misspelt_name(t, stats)
-    ]
-    # a compound term ("half-life") none of whose parts the corpus knows is a concept it never speaks of
-    unknown_specific += [
-        word
-        for word in re.findall(r"\b[a-z]+(?:-[a-z]+)+\b", searched_query.lower())
-        if not any(stats.known(t) for t in lexical_tokens(stats.expand(word)))
-    ]
-    type_words = type_word_stems(analysis.expected_all)
-    anchor = _anchor(searched_query, terms, weights, stats)
-    candidates = _candidates(passages)
-    if not candidates:
-        return _refused(ExtractiveResult([], True, 0.0, 0.0, "nothing retrieved"), filters, personal)
-    dense = np.stack([np.asarray(sentence.vector) for sentence, _ in candidates]) @ query_vector
-    scored: list[ScoredSentence] = []
-    max_passage = max(p.score for p in passages) or 1.0
-    for (sentence, passage), similarity in zip(candidates, dense):
-        source = passage.source
-        own_tokens = stats.own_tokens(sentence, passage.section)
-        holds_answer = holds(sentence.text)
-        if holds_answer:
-            own_tokens = own_tokens | type_words
-        own_coverage = term_coverage(expanded_terms, weights, own_tokens)
-        if is_front_matter_section(passage.section) and own_coverage < 0.5:
-            # a title, journal or funding line is not evidence about a topic it does not name
-            continue
-        context_tokens = own_tokens | stats.context_tokens(source, passage.section)
-        coverage = term_coverage(expanded_terms, weights, context_tokens)
-        # the sentence's own words (and its section's name) rank it; its source's metadata only half as
-        # much, or every sentence of a source would tie on a question about that source
-        w_dense, w_context, w_own, w_rank = _WEIGHTS
-        score = (
-            w_dense * float(similarity)
-            + w_context * coverage
-            + w_own * own_coverage
-            + w_rank * (passage.score / max_passage)
+    refusal = decide(asked, ranking, searched_query, evidence_rule=settings.relevance_gate)
+    if refusal is not None:
+        return ExtractiveResult(
+            [],
+            True,
+            ranking.best_similarity,
+            ranking.coverage,
+            refusal.detail,
+            ranking.top_coverage,
+            lead=refusal.lead,
+            refusal=refusal.text if refusal.text != prompts.REFUSAL else "",
+            notices=list(refusal.notices),
         )
-        if own_coverage > 0 and holds_answer:
-            score += _EXPECTED_BONUS
-        # a heading, figure label or fragment ("Results.", "(A) Day 7") states nothing an answer needs
-        score -= _SHORT_PENALTY * max(0.0, 1.0 - stats.content_size(sentence) / _FULL_SENTENCE_TERMS)
-        names_anchor = (
-            anchor is None
-            or bool(expanded_terms[anchor] & own_tokens)
-            or anchor in stats.context_tokens(source, passage.section)
-        )
-        scored.append(
-            ScoredSentence(
-                sentence,
-                passage,
-                passage.rank,
-                score,
-                float(similarity),
-                coverage,
-                own_coverage,
-                names_anchor,
-                holds_expected=holds_answer and own_coverage > 0,
-            )
-        )
-    if not scored:
-        return _refused(ExtractiveResult([], True, 0.0, 0.0, "only front matter retrieved"), filters, personal)
-    scored.sort(key=lambda s: s.score, reverse=True)
-    best_similarity = max(s.dense for s in scored)
-    evidence_tokens: set[str] = set()
-    for s in scored[:3]:
-        passage = s.passage
-        evidence_tokens |= stats.context_tokens(passage.source, passage.section)
-        for sentence in passage.sentences:
-            evidence_tokens |= stats.own_tokens(sentence, passage.section)
-            if type_words and holds(sentence.text):
-                evidence_tokens |= type_words
-    coverage = term_coverage(expanded_terms, weights, evidence_tokens) if terms else 1.0
-    # the best coverage by ONE source's retrieved sentences (with its metadata): terms spread over
-    # unrelated sources do not answer a question about one study
-    per_source: dict[str, set[str]] = {}
-    for s in scored:
-        tokens = per_source.setdefault(
-            s.passage.source_id, set(stats.context_tokens(s.passage.source, s.passage.section))
-        )
-        tokens |= stats.own_tokens(s.sentence, s.passage.section)
-        if type_words and holds(s.sentence.text):
-            # as for one sentence: a sentence naming a route answers "which route" without the word
-            tokens |= type_words
-    source_coverage = (
-        max((term_coverage(expanded_terms, weights, t) for t in per_source.values()), default=0.0) if terms else 1.0
-    )
-    top_coverage = max(s.coverage for s in scored[:3]) if terms else 1.0
-    if not any(s.names_anchor for s in scored):
-        # the question's most specific known term ("NK" in "How do MSCs act on decidual NK cells?") is in
-        # none of the sentences: they are about the field in general, not about what was asked
-        result = ExtractiveResult([], True, best_similarity, coverage, f"no sentence names {anchor!r}", top_coverage)
-        return _refused(result, filters, personal)
-    # "phase 3" asked where the sources speak only of "Phase 2": a numbered designation the evidence
-    # names with another number is a different thing (a trial phase, a disease type, a tumour grade)
-    unknown_specific += other_numbered(searched_query, [sentence.text for sentence, _ in candidates])
-    if unknown_specific and not personal:
-        result = ExtractiveResult(
-            [], True, best_similarity, coverage, f"unknown specific terms {unknown_specific}", top_coverage
-        )
-        return _refused(result, filters, personal)
-    wanted = population(question) if searched_query != question else None
-    evidence = GateEvidence(best_similarity, coverage, source_coverage, personal)
-    reason = evidence_gate(evidence, settings)
-    if reason:
-        result = _refused(
-            ExtractiveResult([], True, best_similarity, coverage, reason, top_coverage, evidence=evidence),
-            filters,
-            personal,
-        )
-        if wanted:  # "And in humans?" with nothing on the topic in that population says so
-            result.refusal = prompts.NO_POPULATION_DATA.format(population=wanted)
-        return result
-    asked = population(question)
-    if asked and not wanted:
-        # the question names a population ("...in mice?"): sentences about it come first
-        for s in scored:
-            if about_population(s.sentence.text, s.passage.source.evidence, asked):
-                s.score += _EXPECTED_BONUS
-        scored.sort(key=lambda s: s.score, reverse=True)
-    if wanted:
-        # a follow-up narrowed to a population ("And in humans?"): only what is about that population
-        scored = [s for s in scored if about_population(s.sentence.text, s.passage.source.evidence, wanted)]
-        if not scored:
-            result = ExtractiveResult([], True, best_similarity, coverage, f"no {wanted} data", top_coverage)
-            result.refusal = prompts.NO_POPULATION_DATA.format(population=wanted)
-            return result
-    if _ANCHOR_PENALTY and scored:
-        # another source's sentence that does not name what was asked about ("NK") sinks: no FSH/IL-6
-        # study in an NK answer; the best source's own context sentences stay
-        lead_source = scored[0].passage.source_id
-        for s in scored:
-            if not s.names_anchor and s.passage.source_id != lead_source:
-                s.score -= _ANCHOR_PENALTY
-        scored.sort(key=lambda s: s.score, reverse=True)
-    chosen = _direct_first(_choose(scored, settings.max_answer_sentences), scored, settings.max_answer_sentences)
-    result = ExtractiveResult(
-        [(s.sentence.text, s.passage) for s in chosen],
+    chosen = choose_sentences(asked, ranking, settings, searched_query)
+    return ExtractiveResult(
+        chosen.sentences,
         False,
-        best_similarity,
-        coverage,
-        "",
-        top_coverage,
-        evidence=evidence,
+        ranking.best_similarity,
+        ranking.coverage,
+        "front matter" if ranking.front_matter else "",
+        ranking.top_coverage,
+        lead=chosen.lead,
+        frame=chosen.frame,
     )
-    if personal:
-        result.lead = prompts.PERSONAL_ADVICE_NOTE
-    return result
 
 
-def _anchor(question: str, terms: list[str], weights: dict[str, float], stats: TermStatistics) -> str | None:
-    """The question's most specific NAME the corpus knows: an abbreviation or symbol written in
-    capitals ("NK", "IL-10", "KATNAL1"), highest IDF first; None when it names none. Plain words are
-    not anchors: questions paraphrase them ("death toll" for "deaths")."""
-    named = named_terms(question)
-    # a name most of the corpus carries ("COVID-19" over COVID papers) singles nothing out
-    known = [t for t in terms if t in named and stats.known(t) and stats.df.get(t, 0) <= _ANCHOR_MAX_SHARE * stats.n]
-    return max(known, key=lambda t: weights[t]) if known else None
+def choose_sentences(question: Question, ranking: Ranking, settings: Settings, searched_query: str = "") -> Selection:
+    """The sentences that answer a question the gate let through, the most direct first."""
+    lead = prompts.PERSONAL_ADVICE_NOTE if question.personal else ""
+    if ranking.front_matter is not None:
+        return Selection([ranking.front_matter], lead)
+    # a source's title states nothing; a verbless line ("Incubation period: 5.2 days") may well answer,
+    # and ranks low on its own (the loaders give a record line such as a trial registration a subject)
+    scored = [s for s in ranking.scored if not s.title]
+    narrowed = question.population.species if question.follow_up and searched_query != question.text else None
+    if narrowed:
+        # a follow-up narrowed to a population ("And in humans?"): only what is about that population
+        scored = [s for s in scored if about_population(s.sentence.text, s.passage.source.evidence, narrowed)]
+    scored, frame = _by_cell_source(question, scored)
+    limit, keep = settings.max_answer_sentences, ranking.keep_ratio
+    chosen = _with_finding(_direct_first(_choose(scored, limit, keep), scored, limit, keep), scored, limit)
+    if not frame and chosen:
+        frame = _frame(question, chosen[0], scored)
+    return Selection([(s.sentence.text, s.passage) for s in chosen], lead, frame)
 
 
-#: the largest share of passages an anchor name may occur in
-_ANCHOR_MAX_SHARE = 0.1
-
-#: weights of a sentence's score: meaning (dense similarity), the question's terms with the source's
-#: metadata, the terms in the sentence itself, and its passage's retrieval score. Calibrated on COVID-QA
-#: dev (expert questions over full-text papers): the sentence that answers often repeats few of the
-#: question's words ("How many cases were confirmed?" -> "a total of 199 confirmed cases"), while the
-#: one that restates the question does not answer it, so the question's words in the sentence alone
-#: weigh least; with the source's metadata they say which source the question is about. From
-#: (0.45, 0.10, 0.30, 0.15): answer gold-word recall 0.746 -> 0.761 on dev (held out: 0.748 -> 0.790).
-_WEIGHTS = (0.25, 0.25, 0.05, 0.15)
-
-#: a sentence with fewer content terms than this loses up to `_SHORT_PENALTY` (linearly): headings,
-#: figure labels and fragments rarely answer (COVID-QA dev: +0.004 gold-word recall)
-_FULL_SENTENCE_TERMS = 10
-_SHORT_PENALTY = 0.2
-
-#: score a sentence gains for holding the kind of answer the question expects (a number, a date...)
-_EXPECTED_BONUS = 0.10
+def _with_finding(chosen: list[ScoredSentence], scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
+    """An answer led by a study's record line ("The first author of this study is Eskandarian ...")
+    also says what that study found: its best finding sentence follows the record."""
+    if not chosen or not (_is_study(chosen[0].passage) and is_front_matter_section(chosen[0].passage.section)):
+        return chosen
+    source = chosen[0].passage.source_id
+    finding = next(
+        (
+            s
+            for s in scored
+            if s.passage.source_id == source and not is_front_matter_section(s.passage.section) and s not in chosen
+        ),
+        None,
+    )
+    return chosen if finding is None else [chosen[0], finding, *chosen[1:]][:limit]
 
 
-def _refused(result: ExtractiveResult, filters: Mapping[str, Any] | None, personal: bool) -> ExtractiveResult:
-    """A refusal with what the user should know: active filters may have hidden the answer; a
-    personal-advice question gets the advice note and "no research found", not the generic refusal."""
-    active = {key: value for key, value in (filters or {}).items() if value not in (None, "", [], ())}
-    if active:
-        shown = ", ".join(f"{key}={_shown(value)}" for key, value in active.items())
-        result.notices.append(prompts.NOTICE_REFUSED_UNDER_FILTERS.format(filters=shown))
-    if personal:
-        result.lead = prompts.PERSONAL_ADVICE_NOTE
-        result.refusal = prompts.PERSONAL_ADVICE_NOTHING_FOUND
-    return result
+def _by_cell_source(question: Question, scored: list[ScoredSentence]) -> tuple[list[ScoredSentence], str]:
+    """A question naming a cell source ("menstrual blood-derived cells") is answered from what the
+    sources say of that source; when none of it is about the population asked for ("in mice"), the
+    answer says so first and its evidence keeps its own population ("in human cells in vitro")."""
+    name = question.population.cell_source
+    if not name:
+        return scored, ""
+    own = [s for s in scored if _names_source(s, name)]
+    if not own:
+        return scored, prompts.LEAD_NO_CELL_SOURCE.format(cell_source=name)
+    rest = [s for s in scored if s not in own]
+    species = question.population.species
+    if species and not any(about_population(s.sentence.text, s.passage.source.evidence, species) for s in own):
+        setting = evidence_setting(own[0].passage.source.evidence)[0] or prompts.LEAD_OTHER_SETTING
+        gap = prompts.LEAD_NO_POPULATION.format(
+            population=prompts.POPULATION_WORDS.get(species, species), cell_source=name, setting=setting
+        )
+        return own, _capitalised(gap)
+    return own + rest, ""
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(str(v) for v in value)
-        return "|".join(items[:3]) + (f"|… ({len(items)})" if len(items) > 3 else "")
-    return str(value)
+def _names_source(s: ScoredSentence, name: str) -> bool:
+    return names_cell_source(s.sentence.text, name) or names_cell_source(s.passage.source.msc_source, name)
 
 
-def _candidates(passages: list[Passage]) -> list[tuple[EvidenceSentence, Passage]]:
-    """Each sentence of the retrieved passages once (overlapping chunks share sentences), attached to
-    its best-ranked passage; sentences without a stored vector (retrieval-only builds) are skipped."""
-    seen: dict[object, tuple[EvidenceSentence, Passage]] = {}
-    for passage in sorted(passages, key=lambda p: p.rank):
-        for sentence in passage.sentences:
-            if sentence.vector is None:
-                continue
-            key = sentence.id if sentence.id >= 0 else (passage.chunk.id, sentence.start)
-            seen.setdefault(key, (sentence, passage))
-    return list(seen.values())
+def _frame(question: Question, first: ScoredSentence, scored: list[ScoredSentence]) -> str:
+    """What a yes/no answer says first: what the sources show, and in whom ("In mice, yes:"), from
+    the first sentence's own source; "" when that is not one thing."""
+    if question.kind is not QuestionKind.YES_NO:
+        return ""
+    return _capitalised(_yes_no_frame(question, first, scored))
 
 
-def _choose(scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
+def _yes_no_frame(question: Question, first: ScoredSentence, scored: list[ScoredSentence]) -> str:
+    setting, population = evidence_setting(first.passage.source.evidence)
+    asked = question.population.species
+    if asked and not any(evidence_setting(s.passage.source.evidence)[1] == asked for s in scored):
+        if population and setting:
+            return prompts.FRAME_NO_DATA.format(population=prompts.POPULATION_WORDS.get(asked, asked), setting=setting)
+        return ""
+    if asked and population != asked:
+        return ""  # the first sentence is from another setting than asked: no one-word answer
+    if first.own_coverage < _ANSWERS_YES or _NEGATION.search(first.sentence.text):
+        return prompts.FRAME_NOT_SAID
+    return prompts.FRAME_YES_IN.format(setting=setting) if setting else prompts.FRAME_YES
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+#: share of the question's terms the first sentence must carry for the answer to open with "yes"
+_ANSWERS_YES = 0.75
+_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|failed to|did not|does not)\b", re.IGNORECASE)
+
+
+def _choose(scored: list[ScoredSentence], limit: int, keep: float) -> list[ScoredSentence]:
     """The most direct sentence first, then the next best that add something, within `limit`.
 
     When the chosen sentences come from several studies (digest entries, abstracts), each study
     gives one sentence: five sentences from one study crowd out the others' findings.
     """
-    chosen = _pick(scored, limit, one_per_study=False)
+    if not scored:
+        return []
+    chosen = _pick(scored, limit, keep, one_per_study=False)
     studies = {c.passage.source_id for c in chosen if _is_study(c.passage)}
     if len(studies) > 1:
-        chosen = _pick(scored, limit, one_per_study=True)
+        chosen = _pick(scored, limit, keep, one_per_study=True)
     return chosen
 
 
-def _direct_first(chosen: list[ScoredSentence], scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
+def _direct_first(
+    chosen: list[ScoredSentence], scored: list[ScoredSentence], limit: int, keep: float
+) -> list[ScoredSentence]:
     """The chosen sentences led by the best that holds the expected kind of answer: "Have MSCs been
     tried in women?" opens with the trial, not with the review's general claim. When none of them holds
-    it, the best-scoring one that does (within `_KEEP_RATIO` of the best) takes the last place."""
+    it, the best-scoring one that does (within `keep` of the best) takes the last place."""
     direct = next((c for c in chosen if c.holds_expected), None)
     if direct is None and chosen:
-        floor = chosen[0].score * _KEEP_RATIO
+        floor = chosen[0].score * keep
         direct = next((s for s in scored if s.holds_expected and s.score >= floor and s not in chosen), None)
         if direct is not None:
             chosen = [*chosen[: limit - 1], direct]
@@ -366,21 +239,24 @@ def _is_study(passage: Passage) -> bool:
     return passage.source.kind.value in ("study_digest", "abstract")
 
 
-def _pick(scored: list[ScoredSentence], limit: int, *, one_per_study: bool) -> list[ScoredSentence]:
+def _pick(scored: list[ScoredSentence], limit: int, keep: float, *, one_per_study: bool) -> list[ScoredSentence]:
+    """The likeliest sentences within `keep` (a share of the best one's probability, chosen on dev data
+    with the relevance model), skipping near-duplicates, advice and one- or two-word lines."""
     best = scored[0].score
     chosen: list[ScoredSentence] = []
     studies: set[str] = set()
     for candidate in scored:
         if len(chosen) >= limit:
             break
-        if candidate.score < best * _KEEP_RATIO and chosen:
+        if candidate.score < best * keep and chosen:
             break
         text = candidate.sentence.text
         if len(text.split()) < 3:
             continue
         if sounds_like_recommendation(text):
             continue  # a source's "we recommend ..." read out would be advice from the assistant
-        if one_per_study and _is_study(candidate.passage):
+        # a study's details line (its author, trial id) does not use up its one sentence: its finding follows
+        if one_per_study and _is_study(candidate.passage) and not is_front_matter_section(candidate.passage.section):
             if candidate.passage.source_id in studies:
                 continue
             studies.add(candidate.passage.source_id)
@@ -393,12 +269,6 @@ def _pick(scored: list[ScoredSentence], limit: int, *, one_per_study: bool) -> l
     return chosen
 
 
-#: sentences scoring below this share of the best one are not part of the answer
-_KEEP_RATIO = 0.6
-#: score lost by a sentence that does not name what the question names in capitals ("NK")
-_ANCHOR_PENALTY = 0.15
-
-
 def _jaccard(a: str, b: str) -> float:
     left, right = set(lexical_tokens(a)), set(lexical_tokens(b))
     return len(left & right) / max(len(left | right), 1)
@@ -408,40 +278,45 @@ class ExtractiveGenerator:
     """The offline generator behind the `Generator` protocol (see `assistant.generation.state`).
 
     `select(state)` is the draft without streaming: the chain always computes it first, because it
-    is also the relevance gate and the LLM's fallback.
+    is the LLM's fallback. It answers from the state's ranking, after the gate step.
     """
 
     backend = "extractive"
 
-    def __init__(self, stats: TermStatistics, settings: Settings, lookup: FrontMatterLookup | None = None) -> None:
-        self.stats = stats
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        #: answers questions about an article's front matter (funding, dates, licence) from its fields
-        self.lookup = lookup
 
     def select(self, state) -> Draft:
-        result = state.retrieval
-        selected = select_sentences(
-            state.question,
-            state.searched_query,
-            result.query_vector,
-            result.passages,
-            self.stats,
-            self.settings,
-            filters=state.filters,
-            lookup=self.lookup,
-        )
-        sentences = [] if selected.refused else [DraftSentence(text, [passage]) for text, passage in selected.sentences]
-        return Draft(
-            self.backend,
-            sentences,
-            refused=selected.refused,
-            lead=selected.lead,
-            refusal=selected.refusal,
-            notices=list(selected.notices),
-        )
+        if state.refusal is not None:
+            refusal = state.refusal
+            text = "" if refusal.text == prompts.REFUSAL else refusal.text
+            return Draft(self.backend, [], refused=True, lead=refusal.lead, refusal=text, notices=list(refusal.notices))
+        sentences: list[DraftSentence] = []
+        lead, frame = "", ""
+        for part in state.parts:
+            picked = choose_sentences(part.question, part.ranking, self.settings, part.searched_query)
+            lead = lead or picked.lead
+            frame = frame or picked.frame
+            share = picked.sentences[: _part_limit(self.settings, len(state.parts))]
+            sentences += [DraftSentence(text, [passage]) for text, passage in share]
+        return Draft(self.backend, _unique(sentences), lead=lead, frame=frame, unanswered=state.unanswered_parts)
 
     def draft(self, state) -> Iterator[TextPiece | Draft]:
         draft = self.select(state)
         yield from draft_text(draft)
         yield draft
+
+
+def _part_limit(settings: Settings, parts: int) -> int:
+    """Each part of a multi-part question gets its share of the answer's sentences (at least two)."""
+    return settings.max_answer_sentences if parts <= 1 else max(2, settings.max_answer_sentences // parts)
+
+
+def _unique(sentences: list[DraftSentence]) -> list[DraftSentence]:
+    seen: set[str] = set()
+    out = []
+    for sentence in sentences:
+        if sentence.text not in seen:
+            seen.add(sentence.text)
+            out.append(sentence)
+    return out

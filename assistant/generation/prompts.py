@@ -20,6 +20,40 @@ PERSONAL_ADVICE_NOTHING_FOUND = (
     "The indexed sources report no research on this question; a clinician can advise on your situation."
 )
 
+#: A question about something else entirely (the gate's "off topic").
+REFUSAL_OFF_TOPIC = (
+    "This question is outside what the indexed sources are about (mesenchymal stem cell therapies and "
+    "recurrent pregnancy loss), so I cannot answer it from them."
+)
+#: After the refusal: what the index holds, so "not in the sources" is told apart from a failure.
+REFUSAL_INDEX_HOLDS = "The index holds {holdings}."
+#: After the refusal of a question about the review when only its front matter, Abstract and Core Tip are indexed.
+REFUSAL_ADD_REVIEW = (
+    "The body of the review is not indexed; add it with "
+    "`rsa-assistant corpus fetch --review 10.4252/wjsc.v17.i8.108695` (online) and ask again."
+)
+
+#: How the index's review reads in a refusal when only its landing page (no body) is indexed.
+HOLDS_REVIEW_SUMMARY = "the review's front matter, Abstract and Core Tip (not its body)"
+#: Said after the answer for each part of a multi-part question that the sources do not answer.
+PART_NOT_COVERED = "The indexed sources do not answer this part: {part}"
+
+# -- what an answer says first (issue 21 item 3) -----------------------------------------------------
+#: a yes/no question answered by a sentence from one kind of evidence ("In mice, yes:")
+FRAME_YES_IN = "{setting}, yes:"
+FRAME_YES = "Yes:"
+#: a yes/no question whose evidence does not state what was asked
+FRAME_NOT_SAID = "The sources do not say so directly; what they report:"
+#: a yes/no question about a population the first sentence's source is not about
+FRAME_NO_DATA = "No {population} data; {setting}:"
+#: a question naming a population and cell source whose evidence is about another population
+LEAD_NO_POPULATION = "The sources hold no {population} data on {cell_source} cells; the nearest evidence is {setting}:"
+LEAD_OTHER_SETTING = "from another setting"
+#: a question naming a cell source no retrieved sentence is about
+LEAD_NO_CELL_SOURCE = "The sources say nothing on {cell_source} cells here; the nearest evidence:"
+#: how a population reads in those leads
+POPULATION_WORDS = {"human": "human", "mouse": "mouse", "rat": "rat"}
+
 #: A follow-up narrowed to a population ("And in humans?") that no source reports on.
 NO_POPULATION_DATA = "The indexed sources hold no {population} data on this."
 
@@ -143,3 +177,111 @@ REJECTED_HEADING = "Rejected by verification (not supported by the cited sources
 SEARCHING = "Searching the sources…"
 #: The chat's status line once the answer is there.
 SEARCHED = "Searched {passages} passages in {ms:.0f} ms"
+
+
+# --- issue 21 item 5: source guide --------------------------------------------------------------------
+# What the chat's welcome screen says the index holds (assistant/guide.py fills in the counts, read
+# from the loaded index), and the candidate starter questions it vets through the real pipeline.
+
+#: Heading of the welcome screen's source guide.
+GUIDE_HEADING = "What the answers come from"
+#: {documents}: "1 review (its front matter, Abstract and Core Tip) and 37 study summaries".
+GUIDE_INDEXED = "Indexed: {documents}."
+#: {evidence}: "9 mouse studies, 2 rat studies, 1 meta-analysis, …" (the studies' kinds of evidence).
+GUIDE_EVIDENCE = "Among them: {evidence}."
+#: {missing}: "the body of the review, its reference list and the abstracts of the studies it cites".
+GUIDE_MISSING = (
+    "Not indexed: {missing}. A question only they could answer gets "
+    "“the indexed sources do not cover this question”: that is the index speaking, not a failure."
+)
+#: Said above the command that adds the review's full text (the command needs internet access).
+GUIDE_ADD_REVIEW = "To add the full review (online; the index is updated afterwards), run:"
+#: Said above the command that adds the abstracts the (full) review cites.
+GUIDE_ADD_ABSTRACTS = "To add the abstracts the review cites (online), run:"
+#: Said above the command that adds a review when the index holds none.
+GUIDE_ADD_FILE = "To add a review, run:"
+#: Shown on the welcome screen when there is no index to describe.
+GUIDE_NO_INDEX = "No index yet: build it from the sidebar's Index panel, or run `rsa-assistant index`."
+#: Caption above the suggested questions (each a button that asks it).
+GUIDE_SUGGESTED = "Questions the indexed sources answer well:"
+
+#: The commands the guide names; {identifier} is the review's DOI, PMID or PMCID read from the index.
+ADD_REVIEW_COMMAND = "rsa-assistant corpus fetch --review {identifier}"
+ADD_CITED_ABSTRACTS_COMMAND = "rsa-assistant corpus fetch --from-references"
+ADD_REVIEW_FILE_COMMAND = "rsa-assistant corpus add review.html"
+
+#: Documents of each kind, in words: kind value -> (singular, plural).
+GUIDE_KIND_NOUNS = {
+    "review": ("review", "reviews"),
+    "study_digest": ("study summary", "study summaries"),
+    "abstract": ("abstract", "abstracts"),
+    "note": ("note", "notes"),
+    "document": ("other document", "other documents"),
+}
+#: The studies' kinds of evidence (the digest's `evidence` values), in words: value -> (singular, plural);
+#: a value not listed is shown with its hyphens as spaces.
+GUIDE_EVIDENCE_NOUNS = {
+    "preclinical-mouse": ("mouse study", "mouse studies"),
+    "preclinical-rat": ("rat study", "rat studies"),
+    "in-vitro-human": ("human in-vitro study", "human in-vitro studies"),
+    "clinical-case-series": ("clinical case series", "clinical case series"),
+    "clinical-pilot": ("clinical pilot study", "clinical pilot studies"),
+    "clinical-trial-registration": ("trial registration", "trial registrations"),
+    "meta-analysis": ("meta-analysis", "meta-analyses"),
+    "review": ("other review", "other reviews"),
+    "background": ("background paper", "background papers"),
+}
+#: The parts of a review the guide names; {sections}: how many sections of its body are indexed ("12 sections").
+GUIDE_FRONT_MATTER = "front matter"
+GUIDE_BODY = "body text in {sections}"
+GUIDE_SECTION_NOUNS = ("section", "sections")
+#: How a review's indexed parts follow its noun: "1 review (its front matter, Abstract and Core Tip)".
+GUIDE_REVIEW_PARTS = "{noun} (its {parts})"
+#: What the guide lists as missing.
+GUIDE_MISSING_BODY = "the body of the review"
+GUIDE_MISSING_REFERENCES = "its reference list"
+GUIDE_MISSING_ABSTRACTS = "the abstracts of the studies it cites"
+GUIDE_MISSING_REVIEW = "a review"
+
+#: Candidate starter questions, general ones over the digest and the review; the chat offers only those
+#: the index answers with every sentence supported (assistant/guide.py `suggested_questions`), in order.
+SUGGESTED_QUESTION_CANDIDATES = (
+    "Through which mechanisms can MSCs improve pregnancy outcomes in RSA?",
+    "Which MSC source lowered the abortion rate most in mice?",
+    "Which clinical trials of MSCs for recurrent miscarriage are registered?",
+    "Who funded the review?",
+    "How do MSCs act on decidual NK cells?",
+    "What did the meta-analysis of MSC therapy in animal models find?",
+    "What do MSC-derived exosomes do in abortion-prone mice?",
+    "How do MSCs affect regulatory T cells in abortion-prone mice?",
+    "Have MSCs been tried in women with recurrent pregnancy loss?",
+    "Who wrote the review?",
+)
+
+
+# -- issue 21 item 6 (cli): the entailment judge, every sentence of one answer in one call -------------
+#: The batched judge (RSA_JUDGE_BASE_URL, assistant/claims/judge.py `make_batch_judge`): one request per
+#: answer; {items} are the numbered sentences, each followed by the evidence it cites.
+BATCH_JUDGE_PROMPT = """Each numbered claim below comes from an answer about a scientific source, followed by \
+the premise (the source's own sentences) it cites.
+
+{items}
+
+For each claim, does its premise alone entail it: same polarity, direction, numbers bound to the same groups, \
+same population, cell source, route and timing, no stronger wording, no advice? Reply with one line per claim, \
+in order, exactly like "1: yes" or "2: no", and nothing else."""
+BATCH_JUDGE_ITEM = "{number}. Claim: {claim}\n   Premise: {evidence}"
+#: Shown when the judge was configured but could not be asked (the rules' verdicts stand).
+NOTICE_JUDGE_UNAVAILABLE = (
+    "The entailment judge (RSA_JUDGE_BASE_URL) could not be reached or gave no usable reply, so the answer "
+    "was checked by the built-in rules only."
+)
+
+
+def batch_judge_prompt(items) -> str:
+    """The one judge request of an answer: `items` are (claim, premise) pairs, numbered from 1."""
+    lines = [
+        BATCH_JUDGE_ITEM.format(number=number, claim=claim, evidence=" ".join(evidence.split()))
+        for number, (claim, evidence) in enumerate(items, start=1)
+    ]
+    return BATCH_JUDGE_PROMPT.format(items="\n\n".join(lines))

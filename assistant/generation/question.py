@@ -12,19 +12,22 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.text import content_terms
+from assistant.safety import asks_personal_advice
+from assistant.text import QUESTION_FRAME_WORDS, content_terms
+from assistant.types import EVIDENCE_KINDS, Filters, Population, Question, QuestionKind, Turn
 
-# question types
-YES_NO, WHAT, WHO, WHEN, QUANTITY, LIST, MECHANISM, DEFINITION, COMPARISON = (
-    "yes/no",
-    "what/which",
-    "who",
-    "when",
-    "how many/much",
-    "list",
-    "why/how mechanism",
-    "definition",
-    "comparison",
+# question kinds (the enum's values are the strings earlier code compared with)
+YES_NO, WHAT, WHO, WHEN, QUANTITY, LIST, MECHANISM, DEFINITION, COMPARISON, METADATA = (
+    QuestionKind.YES_NO,
+    QuestionKind.WHAT,
+    QuestionKind.WHO,
+    QuestionKind.WHEN,
+    QuestionKind.QUANTITY,
+    QuestionKind.LIST,
+    QuestionKind.MECHANISM,
+    QuestionKind.DEFINITION,
+    QuestionKind.COMPARISON,
+    QuestionKind.METADATA,
 )
 # expected answer types
 NUMBER, PERCENT, PERSON, DATE, CELL_TYPE, ROUTE, TRIAL, DOSE, ORGANISATION = (
@@ -43,7 +46,8 @@ _AUX = r"(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|should
 _YES_NO = re.compile(rf"^(?:and\s+|so\s+|but\s+)?{_AUX}\b", re.IGNORECASE)
 _COMPARISON = re.compile(
     r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ(?:s|ence|ences|ent)?|better|worse|more effective|"
-    r"less effective|superior|inferior|than)\b",
+    r"less effective|superior|inferior|than|best|worst|(?:most|least) (?:effective|efficient|successful|promising|"
+    r"beneficial|potent)|rank(?:s|ed|ing)?)\b",
     re.IGNORECASE,
 )
 _LIST = re.compile(
@@ -62,6 +66,14 @@ _QUANTITY = re.compile(
     r"\bhow (?:many|much|long|often|large|big|high|low)\b|\bwhat (?:number|amount|proportion|percentage|share|rate|dose)\b",
     re.IGNORECASE,
 )
+#: questions about an article's or study's record rather than its findings (authors, funding, dates, ids)
+_METADATA = re.compile(
+    r"\b(?:who (?:wrote|authored|funded|financed|sponsored|published)|(?:first|corresponding|lead|last) authors?|"
+    r"authors? of|fund(?:ed|ing|er|ers)|grants?|sponsor(?:ed|s)?|which journal|what journal|published (?:in|online|on)|"
+    r"when was (?:it|this|the) (?:\w+ )?(?:published|received|accepted)|doi|pmid|pmcid|licen[cs]e|copyright|"
+    r"affiliations?|trial (?:registration|id|number)|registration (?:number|id))\b",
+    re.IGNORECASE,
+)
 _WHEN = re.compile(
     r"^when\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|month)\b|\bwhen\b", re.IGNORECASE
 )
@@ -73,7 +85,7 @@ _WHO = re.compile(
 #: expected answer type from the question's wording (first match wins; order matters)
 _EXPECTED = (
     (PERCENT, re.compile(r"\b(?:percent(?:age)?|proportion|share|rate|%)\b", re.IGNORECASE)),
-    (DOSE, re.compile(r"\b(?:dose|dosage|how much)\b", re.IGNORECASE)),
+    (DOSE, re.compile(r"\b(?:doses?|dosages?|dosing|how much)\b", re.IGNORECASE)),
     (
         NUMBER,
         re.compile(
@@ -149,20 +161,14 @@ _ANSWER_PATTERNS = {
     ),
 }
 
-#: words that frame a question rather than name its topic
-_FRAME = frozenset(
-    "what which how why when where who whom whose does do did can could effect effects role used use using improve "
-    "result results outcome outcomes find found report reported show shown work works act acts main key summary "
-    "summarize summarise about compare compared between difference differ much many way ways kind type types "
-    "happen happens affect affects et al well play played say says said mention mentioned give given tell detail "
-    "details information anything something according authors".split()
-)
+#: words that frame a question rather than name its topic (one list: assistant.text)
+_FRAME = QUESTION_FRAME_WORDS
 
 
 @dataclass(frozen=True)
 class QuestionAnalysis:
     question: str
-    kind: str
+    kind: QuestionKind
     #: the main expected answer type, or None
     expected: str | None
     focus: tuple[str, ...]
@@ -211,8 +217,10 @@ def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(text, question_kind(text), every[0] if every else None, focus_terms(text), every)
 
 
-def question_kind(question: str) -> str:
+def question_kind(question: str) -> QuestionKind:
     q = question.strip()
+    if _METADATA.search(q):
+        return METADATA
     if _COMPARISON.search(q) and not _WHO.match(q):
         return COMPARISON
     if _QUANTITY.search(q):
@@ -291,3 +299,125 @@ def personal_topic(question: str) -> str:
     """The research topic inside a personal question: "I had three miscarriages. Should I get stem
     cell injections?" -> "miscarriages. stem cell injections?" (what the sources can speak to)."""
     return re.sub(r"\s+", " ", _PERSONAL_WORDS.sub(" ", question)).strip()
+
+
+# -- the Question, built once -------------------------------------------------------------------------
+#: MSC (and other cell) sources a question can name, and how sources spell them
+_CELL_SOURCES = {
+    "menstrual blood": r"menstrual(?:[- ]blood)?|MenSCs?",
+    "bone marrow": r"bone[- ]marrow|BM-?MSCs?|BMSCs?",
+    "adipose tissue": r"adipose|fat[- ]derived|AD-?MSCs?|ADSCs?",
+    "umbilical cord": r"umbilical[- ]cord|UC-?MSCs?|Wharton'?s jelly|WJ-?MSCs?",
+    "placenta": r"placenta(?:l)?[- ](?:derived )?(?:MSCs?|stem|stromal|cells?)|PMSCs?",
+    "amniotic membrane": r"amnio(?:n|tic)|hAMSCs?|AMSCs?",
+    "decidua": r"decidua(?:l)?[- ](?:derived )?(?:MSCs?|stromal|stem)|dMSCs?|DSCs?",
+    "endometrium": r"endometrial[- ](?:MSCs?|stem|stromal|regenerative)|eMSCs?",
+}
+_CELL_SOURCE_PATTERNS = {
+    name: re.compile(rf"\b(?:{pattern})", re.IGNORECASE) for name, pattern in _CELL_SOURCES.items()
+}
+_IN_VITRO = re.compile(r"\bin[- ]vitro\b|\bcell cultures?\b|\bco-?cultur\w*|\bcultured\b", re.IGNORECASE)
+_SETTINGS = {"human": "human", "mouse": "animal", "rat": "animal"}
+
+
+def cell_source(text: str) -> str | None:
+    """The cell source a text names ("menstrual blood" for "MenSCs"), or None."""
+    return next((name for name, pattern in _CELL_SOURCE_PATTERNS.items() if pattern.search(text)), None)
+
+
+def question_population(text: str) -> Population:
+    """Whom or what the question narrows to: species, evidence setting and cell source."""
+    species = population(text)
+    setting = "in vitro" if _IN_VITRO.search(text) else _SETTINGS.get(species or "")
+    return Population(species, setting, cell_source(text))
+
+
+#: where one question ends and another begins inside one message: "...review and who funded it?",
+#: "What is RSA? How common is it?"
+_PART_BREAK = re.compile(
+    rf"\?\s+(?=\S)|,?\s+and\s+(?=(?:who|whom|what|which|when|where|why|how|{_AUX[3:-1]})\b)", re.IGNORECASE
+)
+#: the article itself, which a later part's pronoun may point back to
+_ARTICLE_PHRASE = re.compile(
+    r"\b(?:this|the|that)\s+(?:review|article|paper|study|trial|meta-analysis)\b", re.IGNORECASE
+)
+
+
+def question_parts(text: str) -> tuple[str, ...]:
+    """The questions a message asks, each searchable on its own ("it" resolved to "this review");
+    () when it asks one. A part too short to search ("and why?") stays with its neighbour."""
+    pieces = [piece.strip(" ,;") for piece in _PART_BREAK.split(text.strip()) if piece and piece.strip(" ,;?")]
+    if len(pieces) < 2 or any(len(focus_terms(piece)) == 0 and not _ANAPHORA.search(piece) for piece in pieces):
+        return ()
+    first = pieces[0]
+    named = _ARTICLE_PHRASE.search(first)
+    topic = " ".join(word for word in re.findall(r"[\w][\w'\-/]*", first) if focus_terms(word))
+    parts = [first]
+    for piece in pieces[1:]:
+        if _ANAPHORA.search(piece) and named:
+            piece = _ANAPHORA.sub(named.group(0), piece, count=1)
+        elif _ANAPHORA.search(piece) and topic:
+            piece = f"{piece.rstrip('?')} ({topic})"
+        parts.append(piece)
+    return tuple(part if part.endswith("?") else f"{part}?" for part in parts)
+
+
+#: openings of elliptical follow-ups ("What about exosomes?", "And in humans?")
+_ELLIPTICAL = re.compile(
+    r"^(?:what about|how about|and\b|also\b|what of|same for|what else|how so|compared (?:to|with)|as for|"
+    r"in (?:humans|women|mice|rats|patients)\b)",
+    re.IGNORECASE,
+)
+#: pronouns that point back at the previous answer's topic
+_ANAPHORA = re.compile(r"\b(?:it|its|they|them|their|theirs)\b", re.IGNORECASE)
+#: demonstratives point back unless they name the article itself ("this review" is self-contained)
+_DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those|such)\b(?:\s+(\w+))?", re.IGNORECASE)
+_ARTICLE_NOUNS = frozenset("review article paper manuscript publication journal".split())
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether a question leans on the conversation: elliptical ("And in humans?"), or a pronoun or
+    demonstrative with nothing before it in the question itself to point at ("Do they raise Tregs?";
+    not "Who wrote this review and who funded it?", whose "it" is the review)."""
+    lowered = question.lower().strip()
+    if _ELLIPTICAL.match(lowered):
+        return True
+    pronoun = _ANAPHORA.search(lowered)
+    if pronoun and not focus_terms(lowered[: pronoun.start()]) and not _ARTICLE_PHRASE.search(lowered):
+        return True
+    return any(
+        (m.group(1) or "").lower() not in _ARTICLE_NOUNS and not focus_terms(lowered[: m.start()])
+        for m in _DEMONSTRATIVE.finditer(lowered)
+    )
+
+
+def build_question(text: str, history: list[Turn] | tuple[Turn, ...] = (), filters: Filters | None = None) -> Question:
+    """The typed, frozen `Question` every step of the chain reads (built once, at its top)."""
+    analysis = analyse(text)
+    personal = asks_personal_advice(text)
+    return Question(
+        text=text,
+        kind=analysis.kind,
+        expected=analysis.expected_all,
+        focus=analysis.focus,
+        population=question_population(text),
+        parts=question_parts(text),
+        filters=filters or Filters(),
+        history=tuple(history),
+        follow_up=bool(history) and is_follow_up(text),
+        personal=personal,
+        topic=personal_topic(text) if personal else text,
+    )
+
+
+def evidence_setting(evidence: str) -> tuple[str, str]:
+    """How a source's evidence kind reads in a lead ("in mice") and its population ("mouse"); ("", "")
+    for a review or background source, whose population is not one setting."""
+    kind = EVIDENCE_KINDS.get((evidence or "").lower())
+    return (kind.lead, kind.population) if kind else ("", "")
+
+
+def names_cell_source(text: str, name: str) -> bool:
+    """Whether a text (a sentence, a source's `msc_source` field) names the cell source."""
+    pattern = _CELL_SOURCE_PATTERNS.get(name)
+    return bool(pattern and pattern.search(text or ""))

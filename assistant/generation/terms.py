@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
-from assistant.text import Speller, content_terms, lexical_tokens
+from assistant.text import QUESTION_FRAME_WORDS, Speller, content_terms, lexical_tokens
 from assistant.types import EvidenceSentence, source_context
 
 __all__ = [
@@ -27,34 +27,8 @@ __all__ = [
 ]
 
 
-#: Question words that carry no topic (what the question asks, not what it is about).
-_GENERIC = frozenset(
-    "what which how why when where who whom does do did can could effect effects role roles used use "
-    "using mechanism mechanisms improve improved result results outcome outcomes find found report reported "
-    "show shown work works act acts main key summary summarize summarise about compare compared between "
-    "difference differ much many way ways kind type types happen happens affect affects "
-    # framing words of how researchers ask, not what about: "Xiao et al.", "how well", "what role did X play"
-    "et al colleague colleagues well play played went go goes appear appeared say says said mention mentioned "
-    "give given tell detail details information anything something "
-    # how a question asks whether or how well something was done, not what it is about
-    "best worst most least tried tested test testing studied investigated examined explored assessed evaluated "
-    # words about the conversation, not the topic ("ignore the sources", "invent a citation", "make one up")
-    "ignore ignoring sources source invent citation citations cite reference references instructions instruction "
-    "previous rules rule forget pretend just print prompt make made up showing proving answer question say "
-    # "according to the authors" says whose view, not what about
-    "author authors "
-    # how a question frames what it wants ("an example of", "the purpose of", "the relationship between")
-    "example examples purpose topic topics relationship relationships explanation explain explains "
-    "problem problems provide provides provided available possible done "
-    # how a yes/no title doubts or weighs ("is it really...", "does X matter", "worth the effort")
-    "really truly actually indeed still whether matter matters worth seen see "
-    # "the term describing ...", "what is it called", "the name of ..."
-    "term terms describe describes describing described called call name names named "
-    # degree and scope asked about, not the topic ("how strongly", "across the studies")
-    "strongly weakly greatly across "
-    # how the reply should be put, and whose account ("explain simply", "according to the literature")
-    "simply briefly plainly literature".split()
-)
+#: Question words that carry no topic: one list, owned by assistant.text
+_GENERIC = QUESTION_FRAME_WORDS
 
 
 _ROMAN = re.compile(r"^[IVX]{1,4}$")

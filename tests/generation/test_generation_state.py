@@ -10,6 +10,7 @@ from assistant.generation import prompts
 from assistant.generation.base import Draft, DraftSentence, FinalAnswer, SentenceVerdict, TextPiece, collect
 from assistant.generation.chat import ChatGenerator, parse_llm_answer
 from assistant.generation.packing import pack_context
+from assistant.generation.question import build_question
 from assistant.generation.state import AnswerState, Generator
 from assistant.types import Answer
 
@@ -17,9 +18,9 @@ QUESTION = "Which MSC source lowered the abortion rate most in mice?"
 
 
 def _state(assistant, question: str = QUESTION) -> AnswerState:
-    state = AnswerState(question, searched_query=question)
-    state.retrieval = assistant.retriever.retrieve(question)
-    return state
+    """The state as generation receives it: the real condense, retrieve, rank and gate steps run."""
+    chain = assistant.chain
+    return chain._gate(chain._rank(chain._retrieve(chain._condense(AnswerState(build_question(question))))))
 
 
 def test_events_are_typed_and_end_with_the_final_answer(assistant):
