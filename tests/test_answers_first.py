@@ -57,6 +57,13 @@ def test_a_yes_no_question_about_approval_hears_that_the_sources_do_not_say_so(a
     assert "approved" not in answer.text.lower()
 
 
+def test_a_yes_no_question_answered_in_other_words_is_not_told_the_sources_are_silent(assistant):
+    """ "improved angiogenesis" answers "Do MSCs promote angiogenesis?": no "do not say so" frame."""
+    answer = assistant.answer("Do MSCs promote angiogenesis?")
+    assert not answer.refused and "angiogen" in answer.text
+    assert not answer.text.startswith(prompts.FRAME_NOT_SAID)
+
+
 def test_a_yes_no_question_the_sources_answer_opens_with_yes_and_in_whom(assistant):
     answer = assistant.answer("Do MSCs lower the abortion rate in mice?")
     assert answer.text.startswith("In mice, yes: ")

@@ -126,7 +126,7 @@ def choose_sentences(question: Question, ranking: Ranking, settings: Settings, s
     limit, keep = settings.max_answer_sentences, ranking.keep_ratio
     chosen = _with_finding(_direct_first(_choose(scored, limit, keep), scored, limit, keep), scored, limit)
     if not frame and chosen:
-        frame = _frame(question, chosen[0], scored)
+        frame = _frame(question, chosen[0], scored, ranking.coverage)
     return Selection([(s.sentence.text, s.passage) for s in chosen], lead, frame)
 
 
@@ -172,15 +172,15 @@ def _names_source(s: ScoredSentence, name: str) -> bool:
     return names_cell_source(s.sentence.text, name) or names_cell_source(s.passage.source.msc_source, name)
 
 
-def _frame(question: Question, first: ScoredSentence, scored: list[ScoredSentence]) -> str:
+def _frame(question: Question, first: ScoredSentence, scored: list[ScoredSentence], coverage: float) -> str:
     """What a yes/no answer says first: what the sources show, and in whom ("In mice, yes:"), from
     the first sentence's own source; "" when that is not one thing."""
     if question.kind is not QuestionKind.YES_NO:
         return ""
-    return _capitalised(_yes_no_frame(question, first, scored))
+    return _capitalised(_yes_no_frame(question, first, scored, coverage))
 
 
-def _yes_no_frame(question: Question, first: ScoredSentence, scored: list[ScoredSentence]) -> str:
+def _yes_no_frame(question: Question, first: ScoredSentence, scored: list[ScoredSentence], coverage: float) -> str:
     setting, population = evidence_setting(first.passage.source.evidence)
     asked = question.population.species
     if asked and not any(evidence_setting(s.passage.source.evidence)[1] == asked for s in scored):
@@ -189,8 +189,11 @@ def _yes_no_frame(question: Question, first: ScoredSentence, scored: list[Scored
         return ""
     if asked and population != asked:
         return ""  # the first sentence is from another setting than asked: no one-word answer
-    if first.own_coverage < _ANSWERS_YES or _NEGATION.search(first.sentence.text):
+    if coverage < _ALL_TERMS:
+        # a term of the question ("approved") is in none of the top evidence: the sources do not say it
         return prompts.FRAME_NOT_SAID
+    if first.own_coverage < _ANSWERS_YES or _NEGATION.search(first.sentence.text):
+        return ""  # the evidence speaks to it in other words ("improved" for "promote"): no one-word answer
     return prompts.FRAME_YES_IN.format(setting=setting) if setting else prompts.FRAME_YES
 
 
@@ -200,6 +203,8 @@ def _capitalised(text: str) -> str:
 
 #: share of the question's terms the first sentence must carry for the answer to open with "yes"
 _ANSWERS_YES = 0.75
+#: below this share of the question's terms in the top evidence, a term of it is missing there
+_ALL_TERMS = 0.95
 _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|failed to|did not|does not)\b", re.IGNORECASE)
 
 
