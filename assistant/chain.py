@@ -122,7 +122,7 @@ class AnswerChain:
         self.lookup = FrontMatterLookup(index)
         self.holdings = index_holdings(index)
         self._judge_fn = None
-        self.extractive = ExtractiveGenerator(settings)
+        self.extractive = ExtractiveGenerator(settings, index.glossary.long_form)
         self.chat_model = self._chat_model(settings, chat_model)
         self.llm = None
         if self.chat_model is not None:

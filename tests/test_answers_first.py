@@ -79,9 +79,10 @@ def test_a_cell_source_in_a_population_not_covered_says_so_and_labels_the_neares
         assert "menstrual" in source.msc_source, source.id  # no adipose or bone-marrow study in mice
 
 
-def test_what_is_rsa_opens_with_a_defining_sentence(assistant):
-    first = _first(assistant.answer("What is RSA?"))
-    assert "recurrent spontaneous abortion (RSA), a" in first
+def test_what_is_rsa_opens_with_a_definition(assistant):
+    answer = assistant.answer("What is RSA?")
+    assert answer.text.startswith("RSA stands for recurrent spontaneous abortion. ")
+    assert "recurrent spontaneous abortion (RSA), a" in _first(answer)  # the cited sentence that says so
 
 
 def test_a_trial_registration_line_is_cited_as_a_sentence_with_a_subject(assistant):

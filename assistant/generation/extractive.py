@@ -13,7 +13,7 @@ its own population. A question about an article's record is answered from its fr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -288,8 +288,10 @@ class ExtractiveGenerator:
 
     backend = "extractive"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, long_form: Callable[[str], str | None] | None = None) -> None:
         self.settings = settings
+        #: the glossary's long form of an abbreviation ("RSA" -> "recurrent spontaneous abortion")
+        self.long_form = long_form
 
     def select(self, state) -> Draft:
         if state.refusal is not None:
@@ -301,15 +303,34 @@ class ExtractiveGenerator:
         for part in state.parts:
             picked = choose_sentences(part.question, part.ranking, self.settings, part.searched_query)
             lead = lead or picked.lead
-            frame = frame or picked.frame
+            frame = frame or picked.frame or self._definition(part.question, picked)
             share = picked.sentences[: _part_limit(self.settings, len(state.parts))]
             sentences += [DraftSentence(text, [passage]) for text, passage in share]
         return Draft(self.backend, _unique(sentences), lead=lead, frame=frame, unanswered=state.unanswered_parts)
+
+    def _definition(self, question: Question, picked: Selection) -> str:
+        """What a definition question about an abbreviation hears first: its long form from the glossary
+        ("RSA stands for recurrent spontaneous abortion."), only when the first cited sentence writes both."""
+        term = _DEFINED.match(question.text.strip())
+        if question.kind is not QuestionKind.DEFINITION or term is None or not picked.sentences or not self.long_form:
+            return ""
+        name = term.group(1)
+        long = self.long_form(name)
+        first = picked.sentences[0][0].lower()
+        if not long or long.lower() not in first or name.lower() not in first:
+            return ""
+        return prompts.FRAME_DEFINITION.format(term=name, long=long)
 
     def draft(self, state) -> Iterator[TextPiece | Draft]:
         draft = self.select(state)
         yield from draft_text(draft)
         yield draft
+
+
+#: "What is RSA?", "What are MSCs?", "What does dNK mean?": the term a definition question asks about
+_DEFINED = re.compile(
+    r"^(?:what|who) (?:is|are|does) (?:an? |the )?([A-Za-z][\w-]{1,15})(?: mean| stand for)?\s*\??$", re.I
+)
 
 
 def _part_limit(settings: Settings, parts: int) -> int:
