@@ -229,19 +229,18 @@ class HybridRetriever:
 
     def _with_study_findings(self, ranked: list[int], fused: dict[int, float], allowed) -> list[int]:
         """A study's record lines ("The first author of this study is ...") come with what the study
-        found: its other passages follow its metadata passage, so a question about a study by its
-        author or identifier is answered with the finding too (the record alone says nothing of it)."""
-        out: list[int] = []
+        found: its other passages follow the top `k` (after them, so no ranked passage moves down), so a
+        question about a study by its author or identifier is answered with the finding too."""
+        extra: list[int] = []
         for row in ranked:
-            out.append(row)
             if not self._front_matter[row] or self.index.chunks[row].source_id not in self._study_ids:
                 continue
             for sibling in self._rows_of(self.index.chunks[row].source_id):
-                if sibling not in ranked and sibling not in out and not self._front_matter[sibling]:
+                if sibling not in ranked and sibling not in extra and not self._front_matter[sibling]:
                     if allowed is None or allowed[sibling]:
                         fused.setdefault(sibling, fused[row])
-                        out.append(sibling)
-        return out
+                        extra.append(sibling)
+        return [*ranked, *extra]
 
     @cached_property
     def _record_rows(self) -> frozenset[int]:

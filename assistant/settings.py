@@ -118,10 +118,11 @@ class Settings(BaseSettings):
         description="What orders evidence sentences: the hand-weighted rules, or the learned relevance model "
         "(assistant/models/relevance); README 'Learned models' compares them.",
     )
-    relevance_gate: Literal["both", "learned", "rules"] = Field(
+    relevance_gate: Literal["both", "rules", "learned"] = Field(
         "both",
         description="Who finds the evidence too weak to answer from: both the learned answerability model and the "
-        "hand-set rules must agree (default), or either alone; README 'Learned models' compares them.",
+        "hand-set coverage rules must agree (default; a question naming a word the corpus never uses is judged by "
+        "the rules alone), the rules alone, or the model alone; README 'Learned models' compares them.",
     )
     max_answer_sentences: int = Field(
         5, ge=1, le=12, description="Most sentences an answer holds (extractive selection; an LLM reply is cut there)."

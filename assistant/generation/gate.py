@@ -8,9 +8,10 @@ review's body, how to add it. Every refusal of the assistant is made here (tests
 
 Whether the evidence is strong enough is judged twice: by the learned answerability model (`relevance.py`,
 trained on COVID-QA and PubMedQA dev; `assistant/models/relevance/CARD.md`) against its threshold chosen on
-held-out dev data, and by the hand-set coverage rules; by default (`RSA_RELEVANCE_GATE=both`) the question
-is refused only when both find it weak (either alone refused more answerable questions: README "Learned
-models"). Rules keep the last word where text is exact: an identifier or acronym the corpus never
+held-out dev data, and by the hand-set coverage rules. By default (`RSA_RELEVANCE_GATE=both`) the question
+is refused only when both find it weak, except that a question naming a word the corpus never uses
+("cost") is judged by the rules alone: the model learnt from questions whose words their evidence uses
+(docs/learned-models.md). Rules keep the last word where text is exact: an identifier or acronym the corpus never
 mentions ("phase III", "NCT0000") or a name the question asks about in capitals ("NK") that no retrieved
 sentence holds means the sources do not cover it.
 """
@@ -50,8 +51,8 @@ def decide(
     """Refuse (with the reason) or let the question through to generation: the one decision.
 
     `evidence_rule` (`RSA_RELEVANCE_GATE`) says who finds evidence too weak: "both" (the learned model
-    and the hand-set rules must agree: either alone refused more answerable questions), "learned" or
-    "rules"."""
+    and the hand-set coverage rules must agree; a question naming a word the corpus never uses is judged
+    by the rules alone), "rules" or "learned"."""
     if ranking.front_matter is not None:
         return None
     why, reason = _why_not(question, ranking, searched_query, evidence_rule)
@@ -119,7 +120,9 @@ def _weak(ranking: Ranking, rule: str) -> str:
     if rule == "learned":
         return learned
     rules = _weak_by_rules(ranking)
-    if rule == "rules":
+    if rule == "rules" or ranking.absent_terms:
+        # the model learnt from questions whose words their evidence uses; one naming a word the corpus
+        # never uses ("How much does it cost?") is judged by the rules alone
         return rules
     return f"{rules}; {learned}" if rules and learned else ""
 

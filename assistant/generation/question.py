@@ -377,18 +377,16 @@ _ARTICLE_NOUNS = frozenset("review article paper manuscript publication journal"
 
 def is_follow_up(question: str) -> bool:
     """Whether a question leans on the conversation: elliptical ("And in humans?"), or a pronoun or
-    demonstrative with nothing before it in the question itself to point at ("Do they raise Tregs?";
-    not "Who wrote this review and who funded it?", whose "it" is the review)."""
+    demonstrative that points back ("Do they raise Tregs?", "Which cytokines did it lower?"; not "Who
+    wrote this review and who funded it?", whose "it" is the review)."""
     lowered = question.lower().strip()
     if _ELLIPTICAL.match(lowered):
         return True
-    pronoun = _ANAPHORA.search(lowered)
-    if pronoun and not focus_terms(lowered[: pronoun.start()]) and not _ARTICLE_PHRASE.search(lowered):
+    # a pronoun points inside the question when it names the article ("this review ... it") or joins
+    # two questions about one thing ("How do MSCs work and are they safe?"); else it points back
+    if _ANAPHORA.search(lowered) and not _ARTICLE_PHRASE.search(lowered) and not question_parts(question):
         return True
-    return any(
-        (m.group(1) or "").lower() not in _ARTICLE_NOUNS and not focus_terms(lowered[: m.start()])
-        for m in _DEMONSTRATIVE.finditer(lowered)
-    )
+    return any((m.group(1) or "").lower() not in _ARTICLE_NOUNS for m in _DEMONSTRATIVE.finditer(lowered))
 
 
 def build_question(text: str, history: list[Turn] | tuple[Turn, ...] = (), filters: Filters | None = None) -> Question:

@@ -107,6 +107,8 @@ class Ranking:
     anchor_named: bool = True
     #: identifiers and names the corpus never mentions ("phase III", "NCT0000")
     unknown_terms: tuple[str, ...] = ()
+    #: the question's terms the corpus never uses in any known form ("cost", "China")
+    absent_terms: tuple[str, ...] = ()
     #: the learned probability that the evidence answers the question, and the gate's threshold (dev data)
     answerable: float = 1.0
     answerable_threshold: float = 0.0
@@ -149,6 +151,8 @@ class Signals:
     passage_masks: dict[str, int] = field(default_factory=dict)
     anchor: str | None = None
     unknown: list[str] = field(default_factory=list)
+    #: the question's terms the corpus never uses, in any form the glossary or speller knows ("cost")
+    absent: list[str] = field(default_factory=list)
     #: how many candidate sentences retrieval brought (before front-matter lines were set aside)
     retrieved: int = 0
 
@@ -184,6 +188,9 @@ def collect_signals(
         return signals
     signals.anchor = _anchor(searched_query, terms, weights, stats)
     signals.unknown = _unknown_terms(searched_query, terms, expanded_terms, stats, [s for s, _, _ in found])
+    signals.absent = [
+        t for t in terms if not any(stats.known(f) for f in expanded_terms[t]) and not misspelt_name(t, stats)
+    ]
     dense = np.stack([np.asarray(sentence.vector) for sentence, _, _ in found]) @ query_vector
     for (sentence, passage, position), similarity in zip(found, dense):
         own_tokens = stats.own_tokens(sentence, passage.section)
@@ -274,7 +281,11 @@ def rank_evidence(
             return Ranking(front_matter=found, candidates=1, best_similarity=1.0, coverage=1.0, source_coverage=1.0)
     signals = collect_signals(question, searched_query, query_vector, passages, stats)
     ranking = Ranking(
-        candidates=signals.retrieved, anchor=signals.anchor, unknown_terms=tuple(signals.unknown), learned=learned
+        candidates=signals.retrieved,
+        anchor=signals.anchor,
+        unknown_terms=tuple(signals.unknown),
+        absent_terms=tuple(signals.absent),
+        learned=learned,
     )
     if not signals.candidates:
         return ranking
