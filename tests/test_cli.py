@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -231,12 +233,17 @@ def test_eval_table_fits_a_100_column_terminal(settings, built_index, tmp_path):
         RSA_CACHE_DIR=str(settings.cache_dir),
         COLUMNS="100",
     )
-    result = subprocess.run(
-        [str(BIN), "eval", "--set", str(small), "--out", str(tmp_path / "reports")],
-        capture_output=True,
-        env=env,
-        timeout=600,
-    )
+    # a short reports folder: the "Report: <path>" line names a path, which no terminal width can wrap
+    reports = Path(tempfile.mkdtemp(prefix="r"))
+    try:
+        result = subprocess.run(
+            [str(BIN), "eval", "--set", str(small), "--out", str(reports)],
+            capture_output=True,
+            env=env,
+            timeout=600,
+        )
+    finally:
+        shutil.rmtree(reports, ignore_errors=True)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     output = (result.stdout + result.stderr).decode()
     too_wide = [line for line in output.splitlines() if len(line) > 100]
