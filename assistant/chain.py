@@ -344,8 +344,11 @@ class AnswerChain:
                 notices.append(notice.format(count=answer.unsupported_count))
             if lead:  # the note comes before what the sources found
                 answer.text = f"{lead} {answer.text}".strip()
+                answer.lead = f"{lead} {answer.lead}".strip()
             for part in state.unanswered_parts:  # each part of the question answered, or said to be not
-                answer.text = f"{answer.text} {prompts.PART_NOT_COVERED.format(part=part)}"
+                unanswered = prompts.PART_NOT_COVERED.format(part=part)
+                answer.text = f"{answer.text} {unanswered}"
+                notices.append(unanswered)  # renderers show sentences and notices, not the plain text
         answer.notice = prompts.NOTICE_SEPARATOR.join(notices) or None
         return answer
 
@@ -381,6 +384,7 @@ class AnswerChain:
         answer.text = " ".join(with_markers(s.text, s.citations) for s in answer.sentences if s.supported)
         if frame and verdicts and verdicts[0].supported:
             # the frame says what the first cited sentence shows; the sentence itself stays verbatim
+            answer.lead = frame
             answer.text = f"{frame} {answer.text}"
 
     # -- running --------------------------------------------------------------------------------

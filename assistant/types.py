@@ -355,6 +355,9 @@ class Answer:
     studies: list[dict[str, Any]] = field(default_factory=list)
     #: why it was refused (a `RefusalReason` value), "" when answered
     refusal_reason: str = ""
+    #: fixed text before the cited sentences: the personal-advice note, and what the first sentence
+    #: shows ("In mice, yes:", "RSA stands for recurrent spontaneous abortion."); renderers show it first
+    lead: str = ""
 
     @property
     def unsupported_count(self) -> int:
@@ -366,6 +369,7 @@ class Answer:
             "answer": self.text,
             "refused": self.refused,
             "refusal_reason": self.refusal_reason,
+            "lead": self.lead,
             "citations": [citation.to_dict() for citation in self.citations],
             "sentences": [sentence.to_dict() for sentence in self.sentences],
             "backend": self.backend,

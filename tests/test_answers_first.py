@@ -66,7 +66,7 @@ def test_a_yes_no_question_answered_in_other_words_is_not_told_the_sources_are_s
 
 def test_a_yes_no_question_the_sources_answer_opens_with_yes_and_in_whom(assistant):
     answer = assistant.answer("Do MSCs lower the abortion rate in mice?")
-    assert answer.text.startswith("In mice, yes: ")
+    assert answer.text.startswith("In mice, yes: ") and answer.lead == "In mice, yes:"
     assert answer.sentences[0].supported and answer.text.startswith(f"In mice, yes: {answer.sentences[0].text}")
 
 
@@ -112,7 +112,8 @@ def test_a_part_the_sources_do_not_answer_is_said_to_be_unanswered(assistant):
     answer = assistant.answer("Who funded this review and what is the boiling point of ethanol?")
     assert not answer.refused
     assert "Natural Science Foundation" in answer.text
-    assert prompts.PART_NOT_COVERED.format(part="what is the boiling point of ethanol?") in answer.text
+    unanswered = prompts.PART_NOT_COVERED.format(part="what is the boiling point of ethanol?")
+    assert unanswered in answer.text and unanswered in (answer.notice or "")  # the notice is what renderers show
 
 
 def test_a_refused_turn_keeps_its_refusal_and_lends_no_topic(assistant):
@@ -135,3 +136,12 @@ def test_a_refusal_about_the_review_body_says_what_is_indexed_and_how_to_add_it(
     assert answer.refused and answer.refusal_reason == RefusalReason.NOT_IN_SOURCES.value
     assert "Abstract and Core Tip" in answer.text
     assert prompts.REFUSAL_ADD_REVIEW in answer.text
+
+
+def test_the_terminal_shows_what_the_answer_says_first(assistant):
+    from assistant.rendering.markdown import answer_text_markdown
+    from assistant.rendering.terminal import answer_lines
+
+    answer = assistant.answer("Do MSCs lower the abortion rate in mice?")
+    assert answer_lines(answer)[0].plain == "In mice, yes:"
+    assert answer_text_markdown(answer).lstrip().startswith("In mice, yes:")

@@ -62,7 +62,7 @@ class AnswerView:
     @property
     def lead(self) -> str:
         """Fixed text that opens an answer before its cited sentences (e.g. the personal-advice note)."""
-        lead = getattr(self.answer, "lead", "") or ""
+        lead = self.answer.lead
         if not lead and self.answer.text.startswith(prompts.PERSONAL_ADVICE_NOTE):
             lead = prompts.PERSONAL_ADVICE_NOTE
         return lead
