@@ -12,7 +12,6 @@ code imports `encode_pairs` from here, so training and answering cut text the sa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import AssistantError
+from assistant.models import file_sha256
 
 #: where the committed model lives (inside the package, so an installed wheel carries it)
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "verifier"
@@ -66,14 +66,6 @@ def plain_tokenizer(path: Path):
     return tokenizer
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def read_manifest(folder: Path) -> dict:
     """The manifest, after checking every file it lists against its recorded sha256."""
     manifest_path = folder / "manifest.json"
@@ -88,7 +80,7 @@ def read_manifest(folder: Path) -> dict:
         path = folder / name
         if not path.is_file():
             raise VerifierModelError(f"The learned verifier's file {path} is missing.", hint=rebuild)
-        found = _sha256(path)
+        found = file_sha256(path)
         if found != expected:
             raise VerifierModelError(
                 f"The learned verifier's file {path} has sha256 {found[:12]}…, its manifest says {expected[:12]}….",

@@ -130,25 +130,27 @@ def _weak(ranking: Ranking, rule: str) -> str:
 def _weak_by_rules(ranking: Ranking) -> str:
     """The hand-set evidence rules: no single source holds enough of the question, or meaning and one
     source's terms too weak together."""
-    if ranking.source_coverage < _RULE_ONE_SOURCE:
+    if ranking.source_coverage < RULE_ONE_SOURCE:
         return f"no single source covers the question ({ranking.source_coverage:.2f})"
     joint = ranking.best_similarity * ranking.source_coverage
-    if ranking.source_coverage < 0.95 and joint < _RULE_JOINT:
+    if ranking.source_coverage < ALL_TERMS and joint < RULE_JOINT:
         return f"weak evidence (similarity x one-source coverage {joint:.2f})"
     return ""
 
 
 #: the hand-set gate's thresholds before issue 20 (set on PubMedQA and COVID-QA dev with a sweep)
-_RULE_ONE_SOURCE = 0.45
-_RULE_JOINT = 0.36
+RULE_ONE_SOURCE = 0.45
+#: the share of the question's (IDF-weighted) terms at which "every term is found"
+ALL_TERMS = 0.95
+RULE_JOINT = 0.36
 
 
 def _below_floor(ranking: Ranking, personal: bool) -> bool:
     """The best sentence means nothing close to the question, or the top evidence holds too few of its
     terms (a lower similarity suffices when every term is found: terse metadata lines embed far from
     any question about them). A personal story around a topic question names words no source holds."""
-    similarity, coverage = _FLOOR_SIMILARITY, _FLOOR_COVERAGE
-    if ranking.coverage >= 0.95:
+    similarity, coverage = FLOOR_SIMILARITY, FLOOR_COVERAGE
+    if ranking.coverage >= ALL_TERMS:
         similarity *= 0.75
     if personal:
         similarity, coverage = similarity * 0.8, coverage * 0.6
@@ -157,8 +159,8 @@ def _below_floor(ranking: Ranking, personal: bool) -> bool:
 
 #: the evidence floor (the hand-set gate's first two thresholds before issue 20; PubMedQA dev and
 #: COVID-QA dev questions sit above it, so the learned gate decides there)
-_FLOOR_SIMILARITY = 0.30
-_FLOOR_COVERAGE = 0.40
+FLOOR_SIMILARITY = 0.30
+FLOOR_COVERAGE = 0.40
 
 
 def _off_topic(ranking: Ranking) -> bool:

@@ -20,7 +20,6 @@ is a standardisation and a dot product, loaded lazily once per process (`relevan
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import ModelUnavailableError
+from assistant.models import file_sha256
 
 __all__ = [
     "GATE_FEATURES",
@@ -325,7 +325,7 @@ class RelevanceModel:
             raise RelevanceModelError(
                 f"The relevance model's manifest {manifest_path} is unreadable ({exc}).", hint=hint
             ) from exc
-        digest = hashlib.sha256(weights_path.read_bytes()).hexdigest()
+        digest = file_sha256(weights_path)
         if digest != manifest.get("sha256"):
             raise RelevanceModelError(
                 f"The relevance model's weights {weights_path} do not match their manifest "

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.evaluation.answers import _normalised, gold_word_recall
+from assistant.generation.gate import ALL_TERMS, FLOOR_COVERAGE, FLOOR_SIMILARITY, RULE_JOINT, RULE_ONE_SOURCE
 from assistant.generation.relevance import (
     GATE_FEATURES,
     MODEL_DIR,
@@ -147,7 +148,8 @@ def choose_keep_ratio(rows: list[Row], sentence_model: Fitted) -> tuple[float, l
 
 # -- today's rules, replayed from the same signals -------------------------------------------------
 #: the hand-set gate before issue 20 (settings min_evidence_similarity, min_term_coverage; gate.GATE)
-RULE_SIMILARITY, RULE_COVERAGE, RULE_ONE_SOURCE, RULE_JOINT, RULE_ALL_TERMS = 0.30, 0.4, 0.45, 0.36, 0.95
+RULE_SIMILARITY, RULE_COVERAGE = FLOOR_SIMILARITY, FLOOR_COVERAGE
+RULE_ALL_TERMS = ALL_TERMS
 RULE_KEEP_RATIO, RULE_ANCHOR_PENALTY = 0.6, 0.15
 
 

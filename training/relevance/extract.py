@@ -141,9 +141,13 @@ def extract(data_root: Path, settings: Settings | None = None, *, log=print) -> 
         for number, q in enumerate(questions):
             split = _split_of(q.gold_source if name == "covidqa" else q.id)
             asked = [("original", q.text), *variants(q.text, SEED + number)]
+            # PubMedQA is asked twice: with its gold abstract (answerable) and without it (must be refused)
+            settings_of_case = [(True, None)]
+            if name == "pubmedqa":
+                settings_of_case.append((False, {"source_id": [s for s in all_sources if s != q.gold_source]}))
             for variant, text in asked:
-                rows.append(
-                    _rows_for(
+                for answerable, filters in settings_of_case:
+                    row = _rows_for(
                         name,
                         chain,
                         lookup,
@@ -151,29 +155,12 @@ def extract(data_root: Path, settings: Settings | None = None, *, log=print) -> 
                         q.id,
                         variant,
                         split,
-                        True,
+                        answerable,
                         q.gold_answer,
                         q.gold_source,
-                        None,
+                        filters,
                     )
-                )
-                if name == "pubmedqa":
-                    others = {"source_id": [s for s in all_sources if s != q.gold_source]}
-                    rows.append(
-                        _rows_for(
-                            name,
-                            chain,
-                            lookup,
-                            text,
-                            q.id,
-                            variant,
-                            split,
-                            False,
-                            q.gold_answer,
-                            q.gold_source,
-                            others,
-                        )
-                    )
+                    rows.append(row)
         log(f"rows: {name} {len(questions)} dev questions in {time.perf_counter() - started:.0f} s")
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(pickle.dumps(rows))
