@@ -66,6 +66,8 @@ from assistant.types import (
     Citation,
     Passage,
     Question,
+    Refusal,
+    RefusalReason,
     RetrievalResult,
     SourceKind,
     Turn,
@@ -217,12 +219,20 @@ class AnswerChain:
         return state
 
     def _gate(self, state: AnswerState) -> AnswerState:
-        """The one decision: every part refused -> the question is; some refused -> said in the answer."""
-        for part in state.parts:
+        """The one decision: every part refused -> the question is; some refused -> said in the answer.
+
+        A part the sources do not cover as asked, but do without its last place phrase ("Do MSCs
+        promote angiogenesis in the endometrium?"), is answered from the narrower question, and the
+        answer says first that the sources do not tie it to that place."""
+        for i, part in enumerate(state.parts):
             assert part.ranking is not None
-            part.refusal = gate.decide(
-                part.question, part.ranking, part.searched_query, self.holdings, self.settings.relevance_gate
-            )
+            part.refusal = self._decide(part)
+            wider = self._without_place(part, state) if part.refusal is not None else None
+            if wider is not None:
+                state.parts[i] = wider
+                state.place_gaps.append(part.question.place[1])
+        if state.place_gaps:
+            state.retrieval = _merged([part.retrieval for part in state.parts if part.retrieval is not None])
         refused = [part for part in state.parts if part.refusal is not None]
         if len(refused) == len(state.parts):
             state.refusal = refused[0].refusal
@@ -230,6 +240,38 @@ class AnswerChain:
             state.unanswered_parts = [part.question.text for part in refused]
             state.parts = [part for part in state.parts if part.refusal is None]
         return state
+
+    def _decide(self, part: PartState) -> Refusal | None:
+        assert part.ranking is not None
+        return gate.decide(
+            part.question, part.ranking, part.searched_query, self.holdings, self.settings.relevance_gate
+        )
+
+    def _without_place(self, part: PartState, state: AnswerState) -> PartState | None:
+        """The part asked without its place phrase, searched, ranked and gated; None when it names no
+        place, was refused for another reason, or is not covered either."""
+        refusal = part.refusal
+        core, place = part.question.place
+        if not core or refusal is None or refusal.reason is not RefusalReason.NOT_IN_SOURCES or part.question.personal:
+            return None
+        if not all(self.stats.known(self.stats.spelled(t)) for t in content_terms(place)):
+            return None  # a place the sources never name ("the brain"): not in the sources, as refused
+        asked = build_question(core, part.question.history, part.question.filters)
+        wider = PartState(asked, condense_question(asked) if asked.follow_up else core)
+        wider.retrieval = self.retriever.retrieve(wider.searched_query, state.k, state.filters)
+        state.timings["retrieve_ms"] = state.timings.get("retrieve_ms", 0.0) + wider.retrieval.seconds * 1000
+        wider.ranking = rank_evidence(
+            asked,
+            wider.searched_query,
+            wider.retrieval.query_vector,
+            wider.retrieval.passages,
+            self.stats,
+            self.lookup,
+            learned=self.settings.relevance_ranking == "learned",
+        )
+        wider.refusal = self._decide(wider)
+        # a front-matter line answers a question about the review, never a topic question cut short
+        return wider if wider.refusal is None and wider.ranking.front_matter is None else None
 
     def _pack(self, state: AnswerState) -> AnswerState:
         if self.llm is not None and state.refusal is None:
@@ -321,6 +363,11 @@ class AnswerChain:
         notices.extend(draft.notices)
         # a personal-advice question opens with the fixed note, whichever generator answered
         lead = draft.lead or (prompts.PERSONAL_ADVICE_NOTE if question.personal else "")
+        frame = draft.frame if draft.backend == "extractive" else ""
+        if state.place_gaps:
+            # what was asked about the place is not in the sources: no yes/no frame, the gap first
+            lead = " ".join(prompts.PLACE_NOT_COVERED.format(place=place) for place in state.place_gaps)
+            frame = ""
         refusal = state.refusal
         if refusal is None and not any(v.supported for v in verdicts):
             refusal = gate.nothing_supported(question, self.holdings)
@@ -334,7 +381,7 @@ class AnswerChain:
             answer.text = " ".join(t for t in (refusal.lead or lead, refusal.text) if t)
             notices.extend(n for n in refusal.notices if n not in notices)
         else:
-            self._fill(answer, verdicts, draft.frame if draft.backend == "extractive" else "")
+            self._fill(answer, verdicts, frame)
             answer.studies = study_rows(answer.citations)
             invented = sorted({n for v in verdicts for n in v.invented})
             if invented:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 
 _ABBREVIATIONS = {
     "al",
@@ -243,11 +244,34 @@ def known_spelling(term: str, frequencies: Mapping[str, int]) -> str | None:
     "empyema"): the most frequent known term one edit away, or None when `term` is known, short, holds
     digits (identifiers are compared exactly elsewhere) or has no known neighbour. Terms are stems, as
     `content_terms` gives them; `frequencies` maps known stems to their document counts."""
-    if len(term) < _MIN_CORRECTED or not term.isalpha() or frequencies.get(term, 0) > 0:
+    if len(term) < _MIN_SHORT_CORRECTED or not term.isalpha() or frequencies.get(term, 0) > 0:
         return None
+    short = len(term) < _MIN_CORRECTED
+    if short and term in _english_stems():
+        return None  # "dog" is a real word the corpus does not use, not a typo of "doi"
     # edits of the stem only: re-stemming edited words would read "aspirin" as "aspiric" -> "aspir"
-    candidates = [c for c in _one_edit_away(term) if frequencies.get(c, 0) > 0]
-    return max(candidates, key=lambda c: (frequencies[c], c)) if candidates else None
+    candidates = sorted(((frequencies[c], c) for c in _one_edit_away(term) if frequencies.get(c, 0) > 0), reverse=True)
+    if not candidates:
+        return None
+    if short and not _dominant(candidates):
+        return None
+    return candidates[0][1]
+
+
+def _dominant(candidates: list[tuple[int, str]]) -> bool:
+    """A short word's one-edit neighbours are many: correct it only to a common corpus word that is
+    far commoner than any other neighbour ("cel" -> "cell", not "pcos" -> "plos")."""
+    best = candidates[0][0]
+    runner_up = candidates[1][0] if len(candidates) > 1 else 0
+    return best >= _SHORT_MIN_FREQUENCY and best >= _SHORT_DOMINANCE * runner_up
+
+
+@lru_cache(maxsize=1)
+def _english_stems() -> frozenset[str]:
+    """Stems of common English words (the bundled encoder's vocabulary; `training/words/build.py`)."""
+    path = Path(__file__).resolve().parent / "models" / "words" / "english_stems.txt"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 class Speller:
@@ -267,8 +291,12 @@ class Speller:
         return self._known[term]
 
 
-#: shorter words have too many real neighbours one edit away ("brain" and "train", "te" and "the")
+#: shorter words have too many real neighbours one edit away ("brain" and "train", "te" and "the"):
+#: from 3 to 5 letters a word is corrected only when it is no English word and one corpus word dominates
 _MIN_CORRECTED = 6
+_MIN_SHORT_CORRECTED = 3
+_SHORT_MIN_FREQUENCY = 3
+_SHORT_DOMINANCE = 3
 
 
 #: a finite verb's commonest shapes: auxiliaries and modals, a past form (not a hyphenated adjective

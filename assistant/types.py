@@ -477,6 +477,9 @@ class Question:
     personal: bool = False
     #: its research topic without the personal story, for a personal question; else the text
     topic: str = ""
+    #: (the question without its last place phrase, that phrase's object): ("Do MSCs promote
+    #: angiogenesis?", "the endometrium"); ("", "") when it names none
+    place: tuple[str, str] = ("", "")
 
     @property
     def main_expected(self) -> str | None:

@@ -41,3 +41,21 @@ def test_known_short_numbered_and_unmatched_words_are_left_alone(word):
     # whose edit merely stems to a known term ("aspirin" is not "aspiric" -> "aspir"); nothing near
     (term,) = content_terms(word)
     assert known_spelling(term, FREQUENCIES) is None
+
+
+#: a corpus where "cell" and "mice" are common and "doi" is in every record
+SHORT = {"cell": 80, "mice": 19, "doi": 43, "fell": 3, "plos": 2, "gel": 1}
+
+
+@pytest.mark.parametrize("word, meant", [("cels", "cell"), ("mise", "mice")])
+def test_a_short_misspelt_word_that_is_no_english_word_means_the_common_corpus_term(word, meant):
+    (term,) = content_terms(word)
+    assert known_spelling(term, SHORT) == meant
+
+
+@pytest.mark.parametrize("word", ["dog", "feel", "pcos"])
+def test_a_short_english_word_or_a_rare_neighbour_is_not_corrected(word):
+    # "dog" and "feel" are English words the corpus does not use, not typos of "doi" and "fell";
+    # "pcos" has only a rare neighbour ("plos"), too weak a guess for a four-letter word
+    (term,) = content_terms(word)
+    assert known_spelling(term, SHORT) is None

@@ -287,3 +287,9 @@ def batch_judge_prompt(items) -> str:
         for number, (claim, evidence) in enumerate(items, start=1)
     ]
     return BATCH_JUDGE_PROMPT.format(items="\n\n".join(lines))
+
+
+# -- a question answered without its place phrase (the gate's narrower question) ------------------
+#: the lead of an answer to "Do MSCs promote angiogenesis in the endometrium?" when the sources hold the
+#: finding but do not tie it to the place; the cited sentences that follow say where they found it
+PLACE_NOT_COVERED = "The sources do not say this about {place}; the nearest evidence is:"

@@ -405,7 +405,39 @@ def build_question(text: str, history: list[Turn] | tuple[Turn, ...] = (), filte
         follow_up=bool(history) and is_follow_up(text),
         personal=personal,
         topic=personal_topic(text) if personal else text,
+        place=place_qualifier(text) or ("", ""),
     )
+
+
+def place_qualifier(text: str) -> tuple[str, str] | None:
+    """The trailing phrase that narrows a question to a place or setting ("... in the endometrium?"),
+    as (the question without it, the phrase's object: "the endometrium"), or None. Populations
+    ("in mice", "in women") and cell sources are not places: the population rules answer those.
+
+    The gate asks the narrower question when the whole one is not in the sources, and the answer
+    then says that the sources do not tie it to the place."""
+    match = _PLACE_QUALIFIER.search(text.strip())
+    if match is None:
+        return None
+    phrase, place = match.group(0), match.group("place")
+    core = text.strip()[: match.start()].rstrip(" ,") + "?"
+    if population(phrase) or cell_source(phrase) or _IN_VITRO.search(phrase):
+        return None
+    if not 1 <= len(focus_terms(place)) <= _QUALIFIER_TERMS or len(focus_terms(core)) < 2:
+        return None
+    return core, place.strip()
+
+
+#: "in the endometrium?", "at the maternal-fetal interface", "during the first trimester": a last phrase
+#: naming a thing with "the"; a bare noun phrase ("in premature birth", "in lupus pregnancies") names a
+#: condition or a population, which is the question's topic, not where it is asked about
+_PLACE_QUALIFIER = re.compile(
+    r",?\s+(?:in|at|within|inside|into|during|throughout|across)\s+"
+    r"(?P<place>(?:the|their|its)\s+[\w'\-/]+(?:\s+[\w'\-/]+){0,3})\s*\??\s*$",
+    re.IGNORECASE,
+)
+#: a narrowing phrase of more content words than this is a topic, not a place
+_QUALIFIER_TERMS = 3
 
 
 def evidence_setting(evidence: str) -> tuple[str, str]:

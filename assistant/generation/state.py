@@ -47,6 +47,8 @@ class AnswerState:
     refusal: Refusal | None = None
     #: the parts the gate refused while others were answered (said so in the answer)
     unanswered_parts: list[str] = field(default_factory=list)
+    #: the places ("the endometrium") the gate dropped from parts the sources cover only without them
+    place_gaps: list[str] = field(default_factory=list)
     #: the numbered sources of the LLM prompt (empty for the extractive backend)
     packed: list[PackedSource] = field(default_factory=list)
     #: the extractive draft: always computed (relevance gate and fallback)

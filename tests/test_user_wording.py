@@ -1,0 +1,39 @@
+"""Questions in a user's words rather than the corpus's (issue 20's chat repros), through the real
+pipeline: typos in short words, and a place the sources do not tie the finding to."""
+
+from __future__ import annotations
+
+from assistant.generation import prompts
+from assistant.generation.question import build_question
+
+
+def test_short_word_typos_are_read_as_the_corpus_words(assistant):
+    answer = assistant.answer("do mesenchymal stem cels reduce misscarriage in mise?")
+    assert not answer.refused, answer.text
+    evidence = {(c.passage.source.evidence or "").lower() for c in answer.citations}
+    assert any("mouse" in e or "mice" in e or "animal" in e for e in evidence), evidence
+    assert any(word in answer.text.lower() for word in ("abortion", "resorption", "absorption"))
+
+
+def test_a_real_word_the_corpus_never_uses_is_not_read_as_a_typo(assistant):
+    answer = assistant.answer("Do MSCs help dogs?")
+    assert answer.refused
+
+
+def test_a_place_the_sources_do_not_tie_the_finding_to_is_said_first(assistant):
+    answer = assistant.answer("Do MSCs promote angiogenesis in the endometrium?")
+    assert not answer.refused, answer.text
+    gap = prompts.PLACE_NOT_COVERED.format(place="the endometrium")
+    assert answer.lead == gap and answer.text.startswith(gap)
+    assert "angiogen" in answer.text and not answer.text.startswith(prompts.FRAME_NOT_SAID)
+    assert all(s.supported for s in answer.sentences[:1])
+
+
+def test_a_place_the_sources_never_name_is_refused(assistant):
+    assert assistant.answer("Does MSC therapy work in the brain?").refused
+
+
+def test_the_place_phrase_is_part_of_the_typed_question():
+    question = build_question("Do MSCs promote angiogenesis in the endometrium?")
+    assert question.place == ("Do MSCs promote angiogenesis?", "the endometrium")
+    assert build_question("Do MSCs lower the abortion rate in mice?").place == ("", "")
