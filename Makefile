@@ -54,6 +54,7 @@ models: install
 	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/python -m training.verifier.build
 	$(BIN)/python -m training.relevance.build
+	$(BIN)/python -m training.words.build
 
 clean:
 	rm -rf index .cache test-artifacts build dist
