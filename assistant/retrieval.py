@@ -13,6 +13,7 @@ LangChain retriever.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from functools import cached_property
@@ -25,7 +26,7 @@ from assistant.indexing.embedding import Embedder
 from assistant.indexing.index import LoadedIndex
 from assistant.settings import Settings
 from assistant.text import content_terms
-from assistant.types import Filters, Passage, RetrievalResult, SourceKind, is_front_matter_section
+from assistant.types import Filters, Passage, RetrievalResult, Source, SourceKind, is_front_matter_section
 
 __all__ = ["FILTER_KEYS", "HybridRetriever", "RetrievalResult", "normalize_filters", "parse_filters"]
 
@@ -100,6 +101,7 @@ class HybridRetriever:
             dense, lexical = self._complete(dense, lexical, vector, lexical_all)
             fused = self._with_document_bonus(self._fuse(dense, lexical))
             ranked = self._with_study_findings(self._mmr(fused, vector, k), fused, allowed)
+            ranked = self._named_studies_first(question, ranked, fused, allowed)
         else:
             fused = dense or lexical
             ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
@@ -242,6 +244,35 @@ class HybridRetriever:
                         extra.append(sibling)
         return [*ranked, *extra]
 
+    def _named_studies_first(self, question: str, ranked: list[int], fused: dict[int, float], allowed) -> list[int]:
+        """A question that names a study by its first author or an identifier ("the Rezaei Cell J
+        paper", "Singh's paper", "NCT06503471") is about that study: its passages (record lines and
+        finding) lead. Record lines are found by BM25 only, and the review's own front matter, which
+        every "PMID", "journal" or "paper" also matches, would otherwise outrank them."""
+        named = [
+            sid for sid in self._study_ids if _names_study(question, self.index.sources[sid], self._surname_counts)
+        ]
+        if not named or len(named) > _MAX_NAMED_STUDIES:
+            return ranked
+        top = max(fused.values(), default=1.0)
+        first: list[int] = []
+        for sid in sorted(named):
+            # the finding first, then the record lines: sentence ranking picks among them by the question
+            for row in sorted(self._rows_of(sid), key=lambda r: bool(self._front_matter[r])):
+                if allowed is None or allowed[row]:
+                    fused[row] = max(fused.get(row, 0.0), top)
+                    first.append(row)
+        return [*first, *(row for row in ranked if row not in first)]
+
+    @cached_property
+    def _surname_counts(self) -> dict[str, int]:
+        """How many sources list each surname among their authors (the review's own authors included)."""
+        counts: dict[str, int] = {}
+        for source in self.index.sources.values():
+            for surname in {_surname(author) for author in source.authors}:
+                counts[surname] = counts.get(surname, 0) + 1
+        return counts
+
     @cached_property
     def _record_rows(self) -> frozenset[int]:
         """Rows of the studies' record passages (their "Article information" sections)."""
@@ -292,3 +323,33 @@ def _max_scaled(scores: dict[int, float]) -> dict[int, float]:
         return {}
     high = max(scores.values())
     return {row: value / high for row, value in scores.items()} if high > 0 else {row: 0.0 for row in scores}
+
+
+#: a question naming more studies than this is a comparison or a list, not about one study's record
+_MAX_NAMED_STUDIES = 3
+
+
+def _names_study(question: str, source: Source, surname_counts: Mapping[str, int]) -> bool:
+    """Whether a question names this study: an identifier it carries (trial id, PMID, PMCID, DOI), or
+    its first author's surname as the question writes a name (capitalised). A surname other sources
+    also list ("Xiao" of the review and of a mouse study) or one shorter than 3 letters ("Fu") names
+    the study only together with its year."""
+    identifiers = [i for i in (source.trial_id, source.pmid, source.pmcid, source.doi) if i]
+    if any(re.search(rf"(?<![\w.]){re.escape(i)}(?![\w])", question, re.IGNORECASE) for i in identifiers):
+        return True
+    if not source.authors:
+        return False
+    surname = _surname(source.authors[0])
+    if not surname[:1].isupper() or not re.search(rf"\b{re.escape(surname)}\b", question):
+        return False
+    distinctive = len(surname) >= 3 and surname_counts.get(surname, 0) <= 1
+    return distinctive or bool(source.year and re.search(rf"\b{source.year}\b", question))
+
+
+def _surname(author: str) -> str:
+    """ "Rezaei F" -> "Rezaei"; "Jing-Li Sun" -> "Sun" (a name written in full ends with the surname)."""
+    words = author.replace(",", " ").split()
+    if not words:
+        return ""
+    initials = len(words) > 1 and words[-1].isupper() and len(words[-1]) <= 3
+    return words[0] if initials or len(words) == 1 else words[-1]

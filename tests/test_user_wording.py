@@ -37,3 +37,35 @@ def test_the_place_phrase_is_part_of_the_typed_question():
     question = build_question("Do MSCs promote angiogenesis in the endometrium?")
     assert question.place == ("Do MSCs promote angiogenesis?", "the endometrium")
     assert build_question("Do MSCs lower the abortion rate in mice?").place == ("", "")
+
+
+def test_how_people_ask_for_an_abbreviation_hears_its_long_form(assistant):
+    for question, lead in [
+        ("what does RSA stand for", "RSA stands for recurrent spontaneous abortion."),
+        ("IUA meaning?", "IUA stands for intrauterine adhesion."),
+        ("what is IDO short for", "IDO stands for indoleamine 2,3-dioxygenase."),
+    ]:
+        answer = assistant.answer(question)
+        assert not answer.refused, question
+        assert answer.lead == lead and answer.sentences[0].supported, (question, answer.text)
+
+
+def test_a_study_named_by_its_first_author_is_found_by_its_record(assistant):
+    answer = assistant.answer("PMID of the Rezaei Cell J paper?")
+    assert not answer.refused and "30507094" in answer.text
+    answer = assistant.answer("whats the doi of the Fu 2015 Exp Ther Med paper")
+    assert not answer.refused and "10.3892/etm.2015.2742" in answer.text
+
+
+def test_a_surname_several_sources_share_names_no_study_alone(assistant):
+    """ "Xiao" wrote the review and a mouse study: "the Xiao et al. review" is not the mouse study."""
+    answer = assistant.answer("What is the DOI of the Xiao et al. review on MSC therapies for RSA?")
+    assert not answer.refused
+    assert answer.citations[0].passage.source_id == "review"
+
+
+def test_lay_words_and_light_verbs_do_not_sink_a_question_the_sources_answer(assistant):
+    answer = assistant.answer("do stem cells actually help women who keep having miscarriages?")
+    assert not answer.refused, answer.text
+    answer = assistant.answer("how many women got pregnant in Zhang's 2021 collagen scaffold pilot?")
+    assert not answer.refused and "3 of 15" in answer.text

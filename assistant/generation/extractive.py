@@ -314,10 +314,11 @@ class ExtractiveGenerator:
         term = _DEFINED.match(question.text.strip())
         if question.kind is not QuestionKind.DEFINITION or term is None or not picked.sentences or not self.long_form:
             return ""
-        name = term.group(1)
+        name = term.group(1) or term.group(2)
         long = self.long_form(name)
-        first = picked.sentences[0][0].lower()
-        if not long or long.lower() not in first or name.lower() not in first:
+        first = picked.sentences[0][0]
+        # the cited sentence must be about the term: it writes the term or its long form
+        if not long or (long.lower() not in first.lower() and not re.search(rf"\b{re.escape(name)}\b", first)):
             return ""
         return prompts.FRAME_DEFINITION.format(term=name, long=long)
 
@@ -329,7 +330,9 @@ class ExtractiveGenerator:
 
 #: "What is RSA?", "What are MSCs?", "What does dNK mean?": the term a definition question asks about
 _DEFINED = re.compile(
-    r"^(?:what|who) (?:is|are|does) (?:an? |the )?([A-Za-z][\w-]{1,15})(?: mean| stand for)?\s*\??$", re.I
+    r"^(?:(?:what|who) (?:is|are|does) (?:an? |the )?([A-Za-z][\w-]{1,15})(?: mean| stands? for| short for)?"
+    r"|([A-Za-z][\w-]{1,15}) (?:meaning|definition|abbreviation))\s*\??$",
+    re.I,
 )
 
 

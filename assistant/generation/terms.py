@@ -155,6 +155,19 @@ _METADATA_SYNONYMS = {
     # countries a question abbreviates and articles spell out
     "usa": "united states america american",
     "uk": "united kingdom britain british england",
+    # lay words of patients and their families for what the sources name clinically
+    "womb": "uterus uterine endometrium endometrial decidua decidual",
+    "lining": "endometrium endometrial",
+    "period": "menstrual menstruation menses",
+    "periods": "menstrual menstruation menses",
+    "baby": "birth births delivery",
+    "babies": "birth births delivery",
+    "miscarry": "abortion miscarriage",
+    "lab": "vitro culture cultured",
+    "uterus": "uterine",
+    "uterine": "uterus",
+    "experiment": "study studies preclinical model",
+    "experiments": "study studies preclinical model",
     "need": "imperative necessary required",
     "needed": "imperative necessary required",
 }

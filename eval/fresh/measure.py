@@ -1,7 +1,7 @@
 """Measures the fresh batches (eval/fresh/*.yaml) once: lies caught / paraphrases kept, and the natural
 questions' wrong refusals, expected facts and first sentences. Prints one JSON report.
 
-Usage: python eval/fresh/measure.py [--out report.json]   (uses the index of the current settings; run
+Usage: python eval/fresh/measure.py [--out report.json] [--questions eval/dev/questions-dev.yaml]   (uses the index of the current settings; run
 `rsa-assistant index` first). The first sentence is judged by a person reading the report: the script only
 records it, with whether it holds an expected fact.
 """
@@ -29,10 +29,10 @@ def _has(text: str, spellings: list[str]) -> bool:
     return any(s.lower() in low for s in spellings)
 
 
-def measure_questions() -> dict:
+def measure_questions(path: Path = HERE / "questions-fresh.yaml") -> dict:
     from assistant.api import Assistant
 
-    items = yaml.safe_load((HERE / "questions-fresh.yaml").read_text(encoding="utf-8"))["questions"]
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     bot = Assistant()
     rows = []
     for item in items:
@@ -68,8 +68,14 @@ def measure_questions() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--questions", type=Path, help="measure only this question file (eval/dev/questions-dev.yaml: tunable)"
+    )
     args = parser.parse_args()
-    report = {"lies": measure_lies(), "questions": measure_questions()}
+    if args.questions:
+        report = {"questions": measure_questions(args.questions)}
+    else:
+        report = {"lies": measure_lies(), "questions": measure_questions()}
     text = json.dumps(report, indent=2, ensure_ascii=False)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
