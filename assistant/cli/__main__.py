@@ -1,5 +1,5 @@
 """`python -m assistant.cli ...`: the same as the `rsa-assistant` console script."""
 
-from assistant.cli.commands import main
+from assistant.cli import main
 
 main()

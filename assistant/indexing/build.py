@@ -82,7 +82,7 @@ def staleness_reason(settings: Settings, manifest: dict) -> str | None:
     reason = layout_staleness_reason(settings, manifest)
     if reason is not None or not settings.corpus_dir.is_dir():
         return reason
-    current = corpus_fingerprint(_corpus_hashes(settings), load_curated(settings.corpus_dir))
+    current = corpus_fingerprint(_corpus_hashes(settings), load_curated(settings.corpus_dir, settings.cache_dir))
     return layout_staleness_reason(settings, manifest, current)
 
 
@@ -343,7 +343,7 @@ def _write_build(
     store.create()
     store.add([row["id"] for row in chunk_rows], chunk_vectors, [row["filter"] for row in chunk_rows])
     report("Lexical index and glossary", 0.93)
-    curated = load_curated(settings.corpus_dir)
+    curated = load_curated(settings.corpus_dir, settings.cache_dir)  # also leaves the JSON copy for `ask`
     glossary = Glossary.from_texts((doc.text for doc in loaded.documents), curated)
     (folder / "glossary.json").write_text(glossary.to_json(), encoding="utf-8")
     # the extractive generator's IDF weights, counted once here instead of at every start

@@ -7,13 +7,14 @@ plurals ("MSCs") and hyphenated compounds ("BM-MSCs") resolve through their part
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-
-import yaml
 
 _PAREN = re.compile(r"\(([^()]{1,60})\)")
 _SHORT_FORM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/α-ωΑ-Ω.+]{0,11}$")
@@ -159,12 +160,52 @@ class Glossary:
         return cls(pairs)
 
 
-def load_curated(corpus_dir: Path) -> dict[str, str]:
-    """The curated glossary shipped with the corpus, if any (`glossary.yaml`: SF: long form)."""
+def load_curated(corpus_dir: Path, cache_dir: Path | None = None) -> dict[str, str]:
+    """The curated glossary shipped with the corpus, if any (`glossary.yaml`: SF: long form).
+
+    With `cache_dir`, the parsed pairs are kept there as JSON under the hash of the file's text: every
+    `ask` fingerprints the corpus (is the index stale?), and importing PyYAML and parsing the file in
+    pure Python cost ~0.03 s of CPU that reading a JSON copy does not. An edited file hashes differently
+    and is parsed again.
+    """
     path = corpus_dir / "glossary.yaml"
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    text = path.read_text(encoding="utf-8")
+    cached = _curated_cache(cache_dir, text)
+    if cached is not None:
+        with contextlib.suppress(OSError, ValueError):
+            pairs = json.loads(cached.read_text(encoding="utf-8"))
+            if isinstance(pairs, dict) and all(isinstance(v, str) for v in pairs.values()):
+                return pairs
+    pairs = _parse_curated(text)
+    if cached is not None:
+        _store_curated(cached, pairs)
+    return pairs
+
+
+def _parse_curated(text: str) -> dict[str, str]:
+    import yaml  # only when the JSON copy is missing: see load_curated
+
+    data = yaml.safe_load(text) or {}
     if not isinstance(data, dict):
         return {}
     return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float)) and str(v).strip()}
+
+
+def _curated_cache(cache_dir: Path | None, text: str) -> Path | None:
+    if cache_dir is None:
+        return None
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    # the format number changes with _parse_curated's rules, so a copy made by older rules is not read
+    return Path(cache_dir) / "glossary" / f"curated-v1-{digest}.json"
+
+
+def _store_curated(target: Path, pairs: dict[str, str]) -> None:
+    """Write the JSON copy atomically; a read-only cache is skipped. Copies of earlier versions stay (a
+    few hundred bytes each; two corpora sharing a cache folder must not evict each other's)."""
+    with contextlib.suppress(OSError):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(pairs, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, target)  # a concurrent reader sees no file or the whole new one
