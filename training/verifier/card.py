@@ -42,7 +42,9 @@ the rules' signals. Rebuilt by `make models` (training/verifier/build.py) on 2 C
 ## Model and training
 - Layers 0-{config["frozen_layers"] - 1} frozen (their output cached once, fp16); layer(s) {config["frozen_layers"]}-5 and a head
   over [CLS; mean] trained: {config["epochs"]} epochs, batch {config["batch_size"]}, AdamW lr {config["lr"]} (head x10),
-  linear warm-up/decay, generated pairs weighted {config["in_domain_weight"]}, {config["threads"]} threads.
+  linear warm-up/decay, generated pairs weighted {config["in_domain_weight"]}, {config["threads"]} threads;
+  classes balanced in the loss within each group: {config.get("balance_classes", False)}; up to
+  {config.get("positives", 1)} faithful rewrite(s) per real sentence.
 - Calibration: temperature {manifest["temperature"]} (log loss on the calibration slice).
 - Combiner: weights {json.dumps(combiner["weights"])}, bias {combiner["bias"]}, threshold {combiner["threshold"]}
   where the rules found the claim supported (balanced accuracy on the calibration slice, capped so at most

@@ -75,6 +75,13 @@ _ANTONYMS = [
     ("induced", "prevented"),
     ("facilitated", "hindered"),
     ("common", "rare"),
+    # comparisons in words (issue 20: "outperformed", "as effective as", "inferior to" passed as supported)
+    ("more effective than", "as effective as"),
+    ("outperformed", "matched"),
+    ("similar to", "different from"),
+    ("comparable to", "superior to"),
+    ("better than", "worse than"),
+    ("no difference", "a difference"),
 ]
 _POPULATIONS = [
     ("mice", "women"),
@@ -137,6 +144,15 @@ _SYNONYMS = [
     ("elevated", "raised"),
     ("infection", "infections"),
     ("major", "main"),
+    ("demonstrated", "showed"),
+    ("compared with", "compared to"),
+    ("participants", "subjects"),
+    ("investigated", "studied"),
+    ("evaluated", "assessed"),
+    ("examined", "studied"),
+    ("markedly", "considerably"),
+    ("suggest", "indicate"),
+    ("obtained", "derived"),
 ]
 
 
@@ -380,10 +396,15 @@ POSITIVES: dict[str, Edit] = {
 
 
 def generate(
-    docs: list[Document], glossary: dict[str, str], seed: int = 20, per_sentence: int = 3, limit: int | None = None
+    docs: list[Document],
+    glossary: dict[str, str],
+    seed: int = 20,
+    per_sentence: int = 3,
+    limit: int | None = None,
+    positives: int = 1,
 ) -> list[Pair]:
-    """Pairs from each sentence: one positive and up to `per_sentence - 1` negatives (kinds drawn at random
-    among those that apply), evidence = the real sentence."""
+    """Pairs from each sentence: up to `positives` positives and up to `per_sentence - 1` negatives (kinds
+    drawn at random among those that apply), evidence = the real sentence."""
     rng = random.Random(seed)
     sentences = [(doc, s) for doc in docs for s in doc.sentences]
     rng.shuffle(sentences)
@@ -393,16 +414,22 @@ def generate(
     for doc, text in sentences:
         positive_kinds = [k for k in POSITIVES if k != "identity"]
         rng.shuffle(positive_kinds)
-        # the sentence itself only when no rewrite applies (or now and then): rewrites are the hard positives
+        # the sentence itself only when no rewrite applies (or now and then): rewrites are the hard positives;
+        # up to `positives` different rewrites, so faithful rewordings are not a small minority
         order = ["identity"] if rng.random() < 0.15 else [*positive_kinds, "identity"]
+        kept = 0
         for kind in order:
+            if kind == "identity" and kept:
+                break
             edit = POSITIVES[kind]
             claim = (
                 abbreviation(text, doc, rng, docs, glossary) if kind == "abbreviation" else edit(text, doc, rng, docs)
             )
             if claim and (kind == "identity" or claim != text):
                 pairs.append(Pair(text, claim, 1, kind, doc.name))
-                break
+                kept += 1
+                if kept >= positives or kind == "identity":
+                    break
         negative_kinds = list(NEGATIVES)
         rng.shuffle(negative_kinds)
         made = 0
