@@ -359,7 +359,7 @@ QUESTION_FRAME_WORDS = frozenset(
     # how the reply should be put, and whose account ("explain simply", "according to the literature")
     "simply briefly plainly literature "
     # light verbs and fillers of how people type a question ("do they keep having", "what does RSA stand
-    # for", "whats the doi pls", "what did they get"), and "mean" of "what does X mean"
+    # for", "whats the doi pls", "what did they get"); not "mean(ing)", a statistic too
     "get gets got getting keep keeps kept keeping stand stands short abbreviation abbreviations even please pls "
-    "whats mean means meaning put puts putting thru back".split()
+    "whats put puts putting thru back".split()
 )
