@@ -105,7 +105,8 @@ _FIELDS = (
 _ARTICLE_WORDS = (
     "review reviews article articles paper papers manuscript publication work piece it this its the authors author "
     "who whom whose what which when where how under may might can could i we you our reuse use used people person "
-    "name names list give tell first last date day year time colleagues colleague et al position role"
+    "name names list give tell first last date day year time colleagues colleague et al position role "
+    "please pls long take took"
 )
 
 

@@ -122,6 +122,8 @@ def extract(data_root: Path, settings: Settings | None = None, *, log=print) -> 
     here, generation = Path(__file__).parent, Path(__file__).resolve().parents[2] / "assistant" / "generation"
     sources = [here / name for name in ("extract.py", "signals.py", "variants.py")]
     sources += [generation / name for name in ("ranking.py", "question.py", "terms.py")]
+    # the question's terms (frame words, the speller) and what retrieval brings change the rows too
+    sources += [generation.parent / name for name in ("text.py", "retrieval.py")]
     code = b"".join(path.read_bytes() for path in sources)
     key = hashlib.sha256(
         code + "".join(b.fingerprint for b in loaded.values()).encode() + settings.model_dump_json().encode()
