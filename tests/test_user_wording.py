@@ -69,3 +69,13 @@ def test_lay_words_and_light_verbs_do_not_sink_a_question_the_sources_answer(ass
     assert not answer.refused, answer.text
     answer = assistant.answer("how many women got pregnant in Zhang's 2021 collagen scaffold pilot?")
     assert not answer.refused and "3 of 15" in answer.text
+
+
+def test_which_journal_published_a_named_study_leads_with_its_record_line(assistant):
+    answer = assistant.answer("Which journal published Singh's paper on autologous stem cells for Ashermans?")
+    assert not answer.refused
+    assert "J Hum Reprod Sci" in _first(answer)
+
+
+def _first(answer) -> str:
+    return next(s.text for s in answer.sentences if s.supported)

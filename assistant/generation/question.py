@@ -30,7 +30,7 @@ YES_NO, WHAT, WHO, WHEN, QUANTITY, LIST, MECHANISM, DEFINITION, COMPARISON, META
     QuestionKind.METADATA,
 )
 # expected answer types
-NUMBER, PERCENT, PERSON, DATE, CELL_TYPE, ROUTE, TRIAL, DOSE, ORGANISATION = (
+NUMBER, PERCENT, PERSON, DATE, CELL_TYPE, ROUTE, TRIAL, DOSE, ORGANISATION, JOURNAL = (
     "number",
     "percent",
     "person",
@@ -40,6 +40,7 @@ NUMBER, PERCENT, PERSON, DATE, CELL_TYPE, ROUTE, TRIAL, DOSE, ORGANISATION = (
     "trial",
     "dose",
     "organisation",
+    "journal",
 )
 
 _AUX = r"(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|may|might|must)"
@@ -115,6 +116,7 @@ _EXPECTED = (
         ORGANISATION,
         re.compile(r"\b(?:fund(?:ed|ing|s)?|grants?|sponsor(?:ed|s)?|paid|financ\w*|supported)\b", re.IGNORECASE),
     ),
+    (JOURNAL, re.compile(r"\b(?:journals?|venue|periodical|published (?:in|by)|which publication)\b", re.IGNORECASE)),
     (
         DATE,
         re.compile(r"^when\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|month)\b|\bwhen\b", re.IGNORECASE),
@@ -146,6 +148,8 @@ _ANSWER_PATTERNS = {
         r"supported by|funded by|No\.\s*\d)",
         re.IGNORECASE,
     ),
+    # a journal line: "published in Cell J 21(1):92-98", "World J Stem Cells 2025; 17(8): 108695"
+    JOURNAL: re.compile(r"\bpublished in\b|\bJournal of\b|\b[A-Z][a-z]*\.? J\b|\b\d{4};\s*\d+\s*\(\d+\)"),
     CELL_TYPE: re.compile(
         r"\b(?:cells?|NK|Tregs?|macrophages?|lymphocytes?|monocytes?|neutrophils?|dendritic|T[- ]?cells?|"
         r"B[- ]?cells?|trophoblasts?|CD\d+\+?)\b",
@@ -197,6 +201,7 @@ _TYPE_WORDS = {
     DATE: "date year day month",
     CELL_TYPE: "cell cells type types",
     TRIAL: "trial trials clinical registered registration",
+    JOURNAL: "journal journals venue periodical published publication",
 }
 
 
