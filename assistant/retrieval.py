@@ -339,6 +339,8 @@ def _names_study(question: str, source: Source, surname_counts: Mapping[str, int
         return True
     if not source.authors:
         return False
+    if re.search(rf"\b{re.escape(source.authors[0])}\b", question):
+        return True  # the author as the digest writes them, initials too: "Zhao QY"
     surname = _surname(source.authors[0])
     if not surname[:1].isupper() or not re.search(rf"\b{re.escape(surname)}\b", question):
         return False

@@ -79,3 +79,14 @@ def test_which_journal_published_a_named_study_leads_with_its_record_line(assist
 
 def _first(answer) -> str:
     return next(s.text for s in answer.sentences if s.supported)
+
+
+def test_a_shared_surname_with_its_initials_names_the_study():
+    from assistant.retrieval import _names_study
+    from assistant.types import Source, SourceKind
+
+    study = Source("s", SourceKind.STUDY_DIGEST, "A review", authors=("Zhao QY",), year=2022)
+    counts = {"Zhao": 3}
+    assert _names_study("the decidual macrophage review by Zhao QY", study, counts)
+    assert not _names_study("Which institution is Feng Zhao affiliated with?", study, counts)
+    assert _names_study("Zhao's 2022 review", study, counts)
