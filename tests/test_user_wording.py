@@ -90,3 +90,9 @@ def test_a_shared_surname_with_its_initials_names_the_study():
     assert _names_study("the decidual macrophage review by Zhao QY", study, counts)
     assert not _names_study("Which institution is Feng Zhao affiliated with?", study, counts)
     assert _names_study("Zhao's 2022 review", study, counts)
+
+
+def test_an_affiliation_question_about_one_author_cites_that_authors_line(assistant):
+    answer = assistant.answer("Which institution is Feng Zhao affiliated with?")
+    assert not answer.refused
+    assert answer.text.startswith("Feng Zhao, Department of Basic Medical, China Medical University")

@@ -172,10 +172,15 @@ def field_value(source, field: Field) -> str:
     return " ".join(str(v) for v in values if v)
 
 
-def stating_sentence(field: Field, source, sentences: list[tuple[int, str]]) -> int | None:
-    """The row of the source's sentence that states the field (matching its line and its value)."""
+def stating_sentence(field: Field, source, sentences: list[tuple[int, str]], question: str = "") -> int | None:
+    """The row of the source's sentence that states the field (matching its line and its value); for
+    a question about one author ("Which institution is Feng Zhao affiliated with?"), that author's line."""
     value = field_value(source, field)
     matches = [row for row, text in sentences if field.line.search(text)]
+    asked = [a for a in source.authors if re.search(rf"\b{re.escape(a)}\b", question, re.IGNORECASE)]
+    if asked and field.name != "authors":
+        naming = [row for row in matches if any(a in dict(sentences)[row] for a in asked)]
+        matches = naming or matches
     if field.name == "authors":
         # the by-line: every author's name and little else
         matches = [
@@ -230,7 +235,7 @@ class FrontMatterLookup:
         if source is None:
             return None
         sentences = dict(self._index.source_sentences(source.id))  # sentence id -> text
-        sentence_id = stating_sentence(field, source, list(sentences.items()))
+        sentence_id = stating_sentence(field, source, list(sentences.items()), question)
         if sentence_id is None:
             return None
         passage = self._passage(sentence_id, passages)
