@@ -204,19 +204,22 @@ class AnswerChain:
     def _rank(self, state: AnswerState) -> AnswerState:
         started = time.perf_counter()
         for part in state.parts:
-            result = part.retrieval
-            assert result is not None
-            part.ranking = rank_evidence(
-                part.question,
-                part.searched_query,
-                result.query_vector,
-                result.passages,
-                self.stats,
-                self.lookup,
-                learned=self.settings.relevance_ranking == "learned",
-            )
+            self._rank_part(part)
         state.timings["rank_ms"] = (time.perf_counter() - started) * 1000
         return state
+
+    def _rank_part(self, part: PartState) -> None:
+        result = part.retrieval
+        assert result is not None
+        part.ranking = rank_evidence(
+            part.question,
+            part.searched_query,
+            result.query_vector,
+            result.passages,
+            self.stats,
+            self.lookup,
+            learned=self.settings.relevance_ranking == "learned",
+        )
 
     def _gate(self, state: AnswerState) -> AnswerState:
         """The one decision: every part refused -> the question is; some refused -> said in the answer.
@@ -260,17 +263,10 @@ class AnswerChain:
         wider = PartState(asked, condense_question(asked) if asked.follow_up else core)
         wider.retrieval = self.retriever.retrieve(wider.searched_query, state.k, state.filters)
         state.timings["retrieve_ms"] = state.timings.get("retrieve_ms", 0.0) + wider.retrieval.seconds * 1000
-        wider.ranking = rank_evidence(
-            asked,
-            wider.searched_query,
-            wider.retrieval.query_vector,
-            wider.retrieval.passages,
-            self.stats,
-            self.lookup,
-            learned=self.settings.relevance_ranking == "learned",
-        )
+        self._rank_part(wider)
         wider.refusal = self._decide(wider)
         # a front-matter line answers a question about the review, never a topic question cut short
+        assert wider.ranking is not None
         return wider if wider.refusal is None and wider.ranking.front_matter is None else None
 
     def _pack(self, state: AnswerState) -> AnswerState:

@@ -26,7 +26,7 @@ from assistant.indexing.embedding import Embedder
 from assistant.indexing.index import LoadedIndex
 from assistant.settings import Settings
 from assistant.text import content_terms
-from assistant.types import Filters, Passage, RetrievalResult, Source, SourceKind, is_front_matter_section
+from assistant.types import Filters, Passage, RetrievalResult, Source, is_front_matter_section
 
 __all__ = ["FILTER_KEYS", "HybridRetriever", "RetrievalResult", "normalize_filters", "parse_filters"]
 
@@ -284,8 +284,7 @@ class HybridRetriever:
 
     @cached_property
     def _study_ids(self) -> frozenset[str]:
-        studies = (SourceKind.STUDY_DIGEST, SourceKind.ABSTRACT)
-        return frozenset(sid for sid, source in self.index.sources.items() if source.kind in studies)
+        return frozenset(sid for sid, source in self.index.sources.items() if source.kind.is_study)
 
     def _rows_of(self, source_id: str) -> list[int]:
         return [int(i) for i in np.flatnonzero(self._chunk_source_ids == source_id)]

@@ -24,6 +24,11 @@ class SourceKind(str, Enum):
     DOCUMENT = "document"
 
     @property
+    def is_study(self) -> bool:
+        """Whether a source of this kind describes one study (its record lines speak for that study)."""
+        return self in (SourceKind.STUDY_DIGEST, SourceKind.ABSTRACT)
+
+    @property
     def label(self) -> str:
         return {
             SourceKind.REVIEW: "review section",

@@ -29,7 +29,7 @@ from assistant.generation.terms import (
     term_coverage,
 )
 from assistant.text import is_fragment, lexical_tokens
-from assistant.types import EvidenceSentence, Passage, Question, QuestionKind, SourceKind, is_front_matter_section
+from assistant.types import EvidenceSentence, Passage, Question, QuestionKind, is_front_matter_section
 
 __all__ = ["Ranking", "ScoredSentence", "rank_evidence"]
 
@@ -203,7 +203,7 @@ def collect_signals(
         coverage = term_coverage(expanded_terms, weights, own_tokens | context)
         # a title, journal or funding line is not evidence about a topic it does not name; a study's
         # record line ("published in Cell J") speaks for the study its title and fields describe
-        if front and (coverage if passage.source.kind in _STUDY_KINDS else own_coverage) < 0.5:
+        if front and (coverage if passage.source.kind.is_study else own_coverage) < 0.5:
             continue
         anchor = signals.anchor
         names_anchor = anchor is None or bool(expanded_terms[anchor] & own_tokens) or anchor in context
@@ -340,10 +340,6 @@ def top_coverage(signals: Signals, scores: np.ndarray) -> tuple[float, float]:
         return 1.0, 1.0
     coverage = ranked_coverage(signals.term_weights, [signals.passage_masks[c.passage.chunk.id] for c in top3])
     return coverage, max(c.inputs["coverage"] for c in top3)
-
-
-#: sources whose record lines ("Article information") describe one study
-_STUDY_KINDS = (SourceKind.STUDY_DIGEST, SourceKind.ABSTRACT)
 
 
 def rule_score(inputs: dict[str, float], best_passage: float) -> float:
