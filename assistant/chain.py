@@ -51,7 +51,7 @@ from assistant.generation.extractive import ExtractiveGenerator
 from assistant.generation.fallback import FallbackGenerator
 from assistant.generation.front_matter import FrontMatterLookup
 from assistant.generation.packing import pack_context
-from assistant.generation.question import build_question, is_follow_up, population
+from assistant.generation.question import asks_record, build_question, is_follow_up, population
 from assistant.generation.ranking import rank_evidence
 from assistant.generation.state import AnswerState, PartState
 from assistant.generation.terms import TermStatistics
@@ -204,11 +204,11 @@ class AnswerChain:
     def _rank(self, state: AnswerState) -> AnswerState:
         started = time.perf_counter()
         for part in state.parts:
-            self._rank_part(part)
+            self._rank_part(part, state.k)
         state.timings["rank_ms"] = (time.perf_counter() - started) * 1000
         return state
 
-    def _rank_part(self, part: PartState) -> None:
+    def _rank_part(self, part: PartState, k: int | None = None, *, records: bool = True) -> None:
         result = part.retrieval
         assert result is not None
         part.ranking = rank_evidence(
@@ -220,6 +220,13 @@ class AnswerChain:
             self.lookup,
             learned=self.settings.relevance_ranking == "learned",
         )
+        study = _record_wanted(part) if records else ""
+        if study:
+            # "who first-authored the meta-analysis on ...": the record of the study the best evidence is from
+            part.retrieval = self.retriever.retrieve(
+                part.searched_query, k, part.question.filters, records_for=(study,)
+            )
+            self._rank_part(part, k, records=False)
 
     def _gate(self, state: AnswerState) -> AnswerState:
         """The one decision: every part refused -> the question is; some refused -> said in the answer.
@@ -263,7 +270,7 @@ class AnswerChain:
         wider = PartState(asked, condense_question(asked) if asked.follow_up else core)
         wider.retrieval = self.retriever.retrieve(wider.searched_query, state.k, state.filters)
         state.timings["retrieve_ms"] = state.timings.get("retrieve_ms", 0.0) + wider.retrieval.seconds * 1000
-        self._rank_part(wider)
+        self._rank_part(wider, state.k)
         wider.refusal = self._decide(wider)
         # a front-matter line answers a question about the review, never a topic question cut short
         assert wider.ranking is not None
@@ -502,3 +509,17 @@ def _join_quotes(passage_text: str, first: str, second: str) -> str:
         return first
     start, end = min(a, b), max(a + len(first), b + len(second))
     return passage_text[start:end]
+
+
+def _record_wanted(part: PartState) -> str:
+    """The study whose record lines a question asking a record field (who, when, which journal or
+    trial) needs, when its best evidence is that study's finding and no record line of it was retrieved."""
+    ranking = part.ranking
+    if ranking is None or ranking.front_matter is not None or not ranking.scored or not asks_record(part.question):
+        return ""
+    best = ranking.scored[0].passage
+    if not best.source.kind.is_study or is_front_matter_section(best.section):
+        return ""
+    retrieved = part.retrieval.passages if part.retrieval is not None else []
+    has_record = any(p.source_id == best.source_id and is_front_matter_section(p.section) for p in retrieved)
+    return "" if has_record else best.source_id

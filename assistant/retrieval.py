@@ -79,8 +79,12 @@ class HybridRetriever:
         filters: Filters | Mapping[str, Any] | None = None,
         *,
         mode: str = "hybrid",
+        records_for: tuple[str, ...] = (),
     ) -> RetrievalResult:
-        """Top-`k` passages; mode "hybrid" (the project's), "dense" or "lexical" (baselines)."""
+        """Top-`k` passages; mode "hybrid" (the project's), "dense" or "lexical" (baselines).
+
+        `records_for` (source ids): those studies' record passages follow the top `k`, for a question
+        asking a study's author, year, journal or registration in its topic's words."""
         if mode not in ("hybrid", "dense", "lexical"):
             raise ValueError(f"mode must be hybrid, dense or lexical, not {mode!r}")
         started = time.perf_counter()
@@ -102,6 +106,7 @@ class HybridRetriever:
             fused = self._with_document_bonus(self._fuse(dense, lexical))
             ranked = self._with_study_findings(self._mmr(fused, vector, k), fused, allowed)
             ranked = self._named_studies_first(question, ranked, fused, allowed)
+            ranked = self._with_study_records(ranked, fused, allowed, records_for)
         else:
             fused = dense or lexical
             ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
@@ -242,6 +247,21 @@ class HybridRetriever:
                     if allowed is None or allowed[sibling]:
                         fused.setdefault(sibling, fused[row])
                         extra.append(sibling)
+        return [*ranked, *extra]
+
+    def _with_study_records(
+        self, ranked: list[int], fused: dict[int, float], allowed, studies: tuple[str, ...]
+    ) -> list[int]:
+        """The record passages of `studies` follow the ranked passages: no meaning search reaches them."""
+        extra = [
+            row
+            for source_id in studies
+            for row in self._rows_of(source_id)
+            if row not in ranked and self._front_matter[row] and (allowed is None or allowed[row])
+        ]
+        floor = min((fused[row] for row in ranked), default=0.0)
+        for row in extra:
+            fused.setdefault(row, floor)
         return [*ranked, *extra]
 
     def _named_studies_first(self, question: str, ranked: list[int], fused: dict[int, float], allowed) -> list[int]:

@@ -127,6 +127,8 @@ def test_a_sentence_holding_the_expected_type_is_recognised():
         ("When was the manuscript received?", "received"),
         ("In which journal was it published?", "journal"),
         ("What kind of article is this?", "article_type"),
+        ("Is this paper original research or a review?", "article_type"),
+        ("Who wrote the minireview?", "authors"),
         ("What is the DOI of the review?", "doi"),
     ],
 )

@@ -43,6 +43,13 @@ def test_the_mechanisms_question_opens_with_the_sentence_that_lists_them(assista
     assert not first.startswith("This article provides")
 
 
+def test_a_how_does_it_work_question_also_opens_with_the_mechanisms(assistant):
+    """ "How do X work?" asks through which mechanisms without the word."""
+    answer = assistant.answer("How do mesenchymal stem cells work against recurrent miscarriage?")
+    first = _first(answer)
+    assert "immune tolerance" in first and "angiogenic" in first, answer.text
+
+
 def test_which_source_works_best_opens_with_the_sentence_that_ranks_them(assistant):
     answer = assistant.answer("Which MSC source works best for RSA?")
     assert "helped most" in _first(answer)

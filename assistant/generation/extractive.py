@@ -26,6 +26,7 @@ from assistant.generation.front_matter import FrontMatterLookup
 from assistant.generation.gate import decide
 from assistant.generation.question import (
     about_population,
+    analyse,
     build_question,
     evidence_setting,
     names_cell_source,
@@ -117,17 +118,34 @@ def choose_sentences(question: Question, ranking: Ranking, settings: Settings, s
         return Selection([ranking.front_matter], lead)
     # a source's title states nothing; a verbless line ("Incubation period: 5.2 days") may well answer,
     # and ranks low on its own (the loaders give a record line such as a trial registration a subject)
-    scored = [s for s in ranking.scored if not s.title]
+    scored = [s for s in ranking.scored if not s.title and not _stray_review_record(s)]
     narrowed = question.population.species if question.follow_up and searched_query != question.text else None
     if narrowed:
         # a follow-up narrowed to a population ("And in humans?"): only what is about that population
         scored = [s for s in scored if about_population(s.sentence.text, s.passage.source.evidence, narrowed)]
     scored, frame = _by_cell_source(question, scored)
     limit, keep = settings.max_answer_sentences, ranking.keep_ratio
-    chosen = _with_finding(_direct_first(_choose(scored, limit, keep), scored, limit, keep), scored, limit)
+    direct = _direct_first(_choose(scored, limit, keep), scored, limit, keep, analyse(question.text).holds_main)
+    chosen = _with_finding(direct, scored, limit)
     if not frame and chosen:
         frame = _frame(question, chosen[0], scored, ranking.coverage)
     return Selection([(s.sentence.text, s.passage) for s in chosen], lead, frame)
+
+
+def _stray_review_record(s: ScoredSentence) -> bool:
+    """A line of a review's front matter ("World J Stem Cells 2025; 17(8): 108695 [DOI: ...]", "Received:
+    April 21, 2025 ...") that holds little of the question: it answers the front-matter question that asks
+    for it (the front-matter step), not a topic question that shares a word or an answer type with it.
+    A study's record lines speak for the study and stay."""
+    return (
+        is_front_matter_section(s.passage.section)
+        and not s.passage.source.kind.is_study
+        and (s.fragment or s.own_coverage < _RECORD_COVERAGE)
+    )
+
+
+#: the share of a question's terms a review's front-matter line must hold itself to answer a topic question
+_RECORD_COVERAGE = 0.5
 
 
 def _with_finding(chosen: list[ScoredSentence], scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
@@ -224,12 +242,18 @@ def _choose(scored: list[ScoredSentence], limit: int, keep: float) -> list[Score
 
 
 def _direct_first(
-    chosen: list[ScoredSentence], scored: list[ScoredSentence], limit: int, keep: float
+    chosen: list[ScoredSentence],
+    scored: list[ScoredSentence],
+    limit: int,
+    keep: float,
+    holds_main: Callable[[str], bool] = lambda _: True,
 ) -> list[ScoredSentence]:
     """The chosen sentences led by the best that holds the expected kind of answer: "Have MSCs been
-    tried in women?" opens with the trial, not with the review's general claim. When none of them holds
-    it, the best-scoring one that does (within `keep` of the best) takes the last place."""
-    direct = next((c for c in chosen if c.holds_expected), None)
+    tried in women?" opens with the trial, not with the review's general claim; its main kind first
+    ("the trial number": the registration, not the enrolment line). When none of them holds it, the
+    best-scoring one that does (within `keep` of the best) takes the last place."""
+    holding = [c for c in chosen if c.holds_expected]
+    direct = next((c for c in holding if holds_main(c.sentence.text)), holding[0] if holding else None)
     if direct is None and chosen:
         floor = chosen[0].score * keep
         direct = next((s for s in scored if s.holds_expected and s.score >= floor and s not in chosen), None)
@@ -317,10 +341,18 @@ class ExtractiveGenerator:
         name = term.group(1) or term.group(2)
         long = self.long_form(name)
         first = picked.sentences[0][0]
-        # the cited sentence must be about the term: it writes the term or its long form
-        if not long or (long.lower() not in first.lower() and not re.search(rf"\b{re.escape(name)}\b", first)):
+        # the cited sentence must be about the term: it writes the term or its long form (with its own
+        # abbreviations: "Human amniotic MSCs" writes "human amniotic mesenchymal stem cell")
+        if not long or (not self._writes_long_form(first, long) and not re.search(rf"\b{re.escape(name)}\b", first)):
             return ""
         return prompts.FRAME_DEFINITION.format(term=name, long=long)
+
+    def _writes_long_form(self, sentence: str, long: str) -> bool:
+        assert self.long_form is not None
+        words = set(lexical_tokens(sentence))
+        for abbreviation in _ABBREVIATION.findall(sentence):
+            words |= set(lexical_tokens(self.long_form(abbreviation) or ""))
+        return set(lexical_tokens(long)) <= words
 
     def draft(self, state) -> Iterator[TextPiece | Draft]:
         draft = self.select(state)
@@ -329,6 +361,8 @@ class ExtractiveGenerator:
 
 
 #: "What is RSA?", "What are MSCs?", "What does dNK mean?": the term a definition question asks about
+#: an abbreviation as sentences write it, without its plural "s" ("MSCs" -> "MSC", "hAMSC")
+_ABBREVIATION = re.compile(r"\b([a-z]?[A-Z]{2,}[A-Za-z0-9]*?)s?\b")
 _DEFINED = re.compile(
     r"^(?:(?:what|who) (?:is|are|does) (?:an? |the )?([A-Za-z][\w-]{1,15})(?: mean| stands? for| short for)?"
     r"|([A-Za-z][\w-]{1,15}) (?:meaning|definition|abbreviation))\s*\??$",

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.generation.terms import with_synonyms
 from assistant.text import content_terms
 from assistant.types import Passage
 
@@ -29,6 +30,9 @@ class Field:
     line: re.Pattern[str]
     #: the Source.extra keys (or Source attributes) that hold its value
     keys: tuple[str, ...] = ()
+    #: words that point at this field only in a question about a person ("Where do the authors work?",
+    #: "Where is Feng Zhao from?"), not in a topic question ("How do MSCs work against RSA?")
+    weak: str = ""
 
 
 _FIELDS = (
@@ -74,9 +78,10 @@ _FIELDS = (
     Field(
         "affiliations",
         "affiliation affiliations affiliated institution institutions institute hospital hospitals "
-        "university universities department departments based work works working from where located",
+        "university universities department departments",
         re.compile(r"\bDepartment of\b(?!.*@)"),
         ("affiliations",),
+        weak="based work works working from where located",
     ),
     Field("doi", "doi identifier", re.compile(r"\b10\.\d{4,9}/"), ()),
     Field("volume_issue", "volume issue number", re.compile(r"\d+\s*\(\d+\)\s*:"), ("volume", "issue")),
@@ -88,16 +93,17 @@ _FIELDS = (
         ("published_online",),
     ),
     Field(
-        "article_type",
-        "type kind sort category genre minireview minireviews",
-        re.compile(r"^Minireviews?$|^Article type", re.IGNORECASE),
-        ("article_type",),
-    ),
-    Field(
         "authors",
         "author authors wrote written writer writers authored",
         re.compile(r"^[A-Z][\w-]+(?: [A-Z][\w-]+)+(?:, [A-Z][\w-]+(?: [A-Z][\w-]+)+){1,}$"),
         (),
+    ),
+    Field(
+        "article_type",
+        # "is it original research or a review?", "a systematic or a narrative review?"
+        "type kind sort category genre minireview minireviews original research primary narrative systematic",
+        re.compile(r"^Minireviews?$|^Article type", re.IGNORECASE),
+        ("article_type",),
     ),
 )
 
@@ -113,6 +119,19 @@ _ARTICLE_WORDS = (
 @lru_cache(maxsize=1)
 def _field_stems() -> tuple[tuple[Field, frozenset[str]], ...]:
     return tuple((f, frozenset(content_terms(f.vocabulary))) for f in _FIELDS)
+
+
+@lru_cache(maxsize=1)
+def _weak_stems() -> dict[str, frozenset[str]]:
+    return {f.name: frozenset(content_terms(f.weak)) for f in _FIELDS if f.weak}
+
+
+def _about_person(question: str, stems: list[str]) -> bool:
+    """Whether a question is about people: "the authors", or a capitalised name after its first word."""
+    return "author" in stems or bool(_NAME_AFTER_FIRST_WORD.search(question))
+
+
+_NAME_AFTER_FIRST_WORD = re.compile(r"\s[A-Z][a-z]+\b")
 
 
 @lru_cache(maxsize=1)
@@ -137,13 +156,16 @@ def front_matter_field(
     if not stems:
         return None
     best, best_hits = None, 0
+    person = _about_person(question, stems)
     for field, vocabulary in _field_stems():
+        if person:
+            vocabulary = vocabulary | _weak_stems().get(field.name, frozenset())
         hits = sum(1 for s in stems if s in vocabulary)
         if hits > best_hits:  # ties keep the earlier (more specific) field
             best, best_hits = field, hits
     if best is None:
         return None
-    every_vocabulary = frozenset().union(*(v for _, v in _field_stems()))
+    every_vocabulary = frozenset().union(*(v for _, v in _field_stems()), *_weak_stems().values())
     left = [
         s
         for s in stems
@@ -215,7 +237,10 @@ class FrontMatterLookup:
         self._reviews = [s for s in index.sources.values() if s.kind == SourceKind.REVIEW]
         # what names a review besides "the review": its title, authors, year and journal
         named = " ".join(f"{s.title} {' '.join(s.authors)} {s.year or ''} {s.journal}" for s in self._reviews)
-        self._review_terms = frozenset(content_terms(named)) | frozenset(content_terms(index.glossary.expand(named)))
+        # in the words of a question too: "MSC treatment for repeated abortion" names "MSC therapies for RSA"
+        self._review_terms = with_synonyms(
+            frozenset(content_terms(named)) | frozenset(content_terms(index.glossary.expand(named)))
+        )
         self._expand = index.glossary.expand
 
     def answer(self, question: str, passages, *, restricted: bool = False) -> tuple[str, Passage] | None:

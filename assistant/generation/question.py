@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.safety import asks_personal_advice
-from assistant.text import QUESTION_FRAME_WORDS, content_terms
+from assistant.text import QUESTION_FRAME_WORDS, content_terms, is_fragment
 from assistant.types import EVIDENCE_KINDS, Filters, Population, Question, QuestionKind, Turn
 
 # question kinds (the enum's values are the strings earlier code compared with)
@@ -30,7 +30,22 @@ YES_NO, WHAT, WHO, WHEN, QUANTITY, LIST, MECHANISM, DEFINITION, COMPARISON, META
     QuestionKind.METADATA,
 )
 # expected answer types
-NUMBER, PERCENT, PERSON, DATE, CELL_TYPE, ROUTE, TRIAL, DOSE, ORGANISATION, JOURNAL = (
+(
+    NUMBER,
+    PERCENT,
+    PERSON,
+    DATE,
+    CELL_TYPE,
+    ROUTE,
+    TRIAL,
+    DOSE,
+    ORGANISATION,
+    JOURNAL,
+    STRAIN,
+    MICRORNA,
+    MOLECULE,
+    TRIAL_ID,
+) = (
     "number",
     "percent",
     "person",
@@ -41,6 +56,10 @@ NUMBER, PERCENT, PERSON, DATE, CELL_TYPE, ROUTE, TRIAL, DOSE, ORGANISATION, JOUR
     "dose",
     "organisation",
     "journal",
+    "strain",
+    "microRNA",
+    "molecule",
+    "trial id",
 )
 
 _AUX = r"(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|may|might|must)"
@@ -86,6 +105,14 @@ _WHO = re.compile(
 
 #: expected answer type from the question's wording (first match wins; order matters)
 _EXPECTED = (
+    # a registration number is asked as such: its answer is the identifier, not any sentence about a trial
+    (
+        TRIAL_ID,
+        re.compile(
+            r"\b(?:trial|registration|registry|NCT) (?:numbers?|ids?|identifiers?|codes?)\b|\bregistered (?:as|under)\b",
+            re.IGNORECASE,
+        ),
+    ),
     (PERCENT, re.compile(r"\b(?:percent(?:age)?|proportion|share|rate|%)\b", re.IGNORECASE)),
     (DOSE, re.compile(r"\b(?:doses?|dosages?|dosing|how much)\b", re.IGNORECASE)),
     (
@@ -112,6 +139,17 @@ _EXPECTED = (
         ),
     ),
     (CELL_TYPE, re.compile(r"\b(?:which|what) (?:immune )?(?:cells?|cell types?|population)\b", re.IGNORECASE)),
+    # a question naming the kind of thing it wants ("which strains", "which microRNA", "which cytokines"),
+    # whose answer names instances ("CBA/J x DBA/2", "miR-146a-5p", "IL-10") and not the kind
+    (STRAIN, re.compile(r"\b(?:strains?|(?:mouse|mice|rat) (?:lines?|breeds?))\b", re.IGNORECASE)),
+    (MICRORNA, re.compile(r"\b(?:micro-?RNAs?|miRNAs?|miRs?)\b", re.IGNORECASE)),
+    (
+        MOLECULE,
+        re.compile(
+            r"\b(?:molecules?|cytokines?|chemokines?|interleukins?|mediators?|(?:growth|soluble|secreted) factors?)\b",
+            re.IGNORECASE,
+        ),
+    ),
     (
         ORGANISATION,
         re.compile(r"\b(?:fund(?:ed|ing|s)?|grants?|sponsor(?:ed|s)?|paid|financ\w*|supported)\b", re.IGNORECASE),
@@ -140,7 +178,9 @@ _ANSWER_PATTERNS = {
     ),
     DATE: re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b(?:19|20)\d{{2}}\b", re.IGNORECASE),
     PERSON: re.compile(
-        r"\b[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?\s+[A-Z]{1,3}\b|\b[A-Z][a-z]+,\s+[A-Z][a-z]+|\bet al\b|\b[A-Z]\.\s?[A-Z][a-z]+|"
+        # "Zhao X", "Salek Farrokhi A"; not a capitalised function word before an acronym ("In CBA/J")
+        r"\b(?!(?:In|On|At|Of|The|For|By|With|And|From|To|As|After|Before|When|Where)\s)"
+        r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?\s+[A-Z]{1,3}\b|\b[A-Z][a-z]+,\s+[A-Z][a-z]+|\bet al\b|\b[A-Z]\.\s?[A-Z][a-z]+|"
         r"\b(?:author|authors|investigators?|researchers?|Dr|Prof)\b"
     ),
     ORGANISATION: re.compile(
@@ -160,6 +200,17 @@ _ANSWER_PATTERNS = {
         r"inject\w*|infus\w*|transplant\w*|systemic\w*|local\w*|route)\b",
         re.IGNORECASE,
     ),
+    # laboratory strains are written with a slash or a capitalised breed name: "CBA/J", "C57BL/6", "BALB/c"
+    STRAIN: re.compile(
+        r"\b[A-Z][A-Za-z0-9]*/[A-Za-z0-9]{1,3}(?![\w-])|\b(?:Sprague[- ]Dawley|Wistar|Kunming|ICR|NOD|SCID|nude)\b"
+    ),
+    MICRORNA: re.compile(r"\b(?:miR|microRNA|let)-\d+|\bmiRNA-\d+", re.IGNORECASE),
+    # named signalling molecules: interleukins, interferons, growth factors, enzymes and ligands by their symbols
+    MOLECULE: re.compile(
+        r"\b(?:IL|TNF|IFN|TGF|VEGF|HGF|FGF|EGF|IGF|PDGF|CXCL|CCL|CXCR|CCR|HLA|PD-L|STAT|NF)-?[\w-]*|"
+        r"\b(?:IDO|PGE2|FasL|perforin|granzymes?|interleukins?|interferons?|cytokines?|chemokines?)\b"
+    ),
+    TRIAL_ID: re.compile(r"\b(?:NCT\d{6,}|ChiCTR[-\w]+|ISRCTN\d+|ACTRN\d+|IRCT\w+|EudraCT\s*[\d-]+)", re.IGNORECASE),
     TRIAL: re.compile(
         r"\bNCT\d{6,}|\b(?:trial|phase\s+[1-4IV]+|randomi[sz]ed|enrolled|registered|participants|patients)\b",
         re.IGNORECASE,
@@ -186,6 +237,11 @@ class QuestionAnalysis:
         text = _REFERENCE_POINTER.sub(" ", sentence)
         return any(_ANSWER_PATTERNS[name].search(text) for name in self.expected_all if name in _ANSWER_PATTERNS)
 
+    def holds_main(self, sentence: str) -> bool:
+        """Whether a sentence holds the main expected answer type (True when it has no pattern)."""
+        pattern = _ANSWER_PATTERNS.get(self.expected or "")
+        return pattern is None or bool(pattern.search(_REFERENCE_POINTER.sub(" ", sentence)))
+
 
 #: in-text reference pointers: "[1]", "[2, 5-7]", "(3,4)", "(5–7)"
 _REFERENCE_POINTER = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\d+(?:\s*[,–-]\s*\d+)+\)")
@@ -202,7 +258,21 @@ _TYPE_WORDS = {
     CELL_TYPE: "cell cells type types",
     TRIAL: "trial trials clinical registered registration",
     JOURNAL: "journal journals venue periodical published publication",
+    TRIAL_ID: "number numbers id ids identifier identifiers code codes registration registry nct",
+    STRAIN: "strain strains line lines breed breeds",
+    MICRORNA: "microrna micrornas mirna mirnas mir mirs",
+    MOLECULE: "molecule molecules cytokine cytokines chemokine chemokines interleukin interleukins mediator "
+    "mediators factor factors",
 }
+
+
+#: answer types a study's record lines hold, not its findings
+_RECORD_TYPES = frozenset({PERSON, DATE, JOURNAL, TRIAL, TRIAL_ID, ORGANISATION})
+
+
+def asks_record(question: Question) -> bool:
+    """Whether a question asks what a study's record states (who, when, which journal, which trial)."""
+    return bool(_RECORD_TYPES.intersection(question.expected))
 
 
 @lru_cache(maxsize=64)
@@ -355,6 +425,8 @@ def question_parts(text: str) -> tuple[str, ...]:
     pieces = [piece.strip(" ,;") for piece in _PART_BREAK.split(text.strip()) if piece and piece.strip(" ,;?")]
     if len(pieces) < 2 or any(len(focus_terms(piece)) == 0 and not _ANAPHORA.search(piece) for piece in pieces):
         return ()
+    if is_fragment(pieces[0]):
+        return ()  # "on what day and how were the cells injected?": one question, its verb comes second
     first = pieces[0]
     named = _ARTICLE_PHRASE.search(first)
     topic = " ".join(word for word in re.findall(r"[\w][\w'\-/]*", first) if focus_terms(word))
@@ -362,10 +434,17 @@ def question_parts(text: str) -> tuple[str, ...]:
     for piece in pieces[1:]:
         if _ANAPHORA.search(piece) and named:
             piece = _ANAPHORA.sub(named.group(0), piece, count=1)
-        elif _ANAPHORA.search(piece) and topic:
+        elif topic and (_ANAPHORA.search(piece) or _names_only_answer_kind(piece)):
             piece = f"{piece.rstrip('?')} ({topic})"
         parts.append(piece)
     return tuple(part if part.endswith("?") else f"{part}?" for part in parts)
+
+
+def _names_only_answer_kind(part: str) -> bool:
+    """A part that names what kind of answer it wants and no topic ("which molecules are involved?"):
+    it asks about the message's first question."""
+    focus = set(focus_terms(part))
+    return bool(focus) and focus <= type_word_stems(analyse(part).expected_all)
 
 
 #: openings of elliptical follow-ups ("What about exosomes?", "And in humans?")

@@ -59,6 +59,7 @@ _ASKED_FOR = re.compile(
     re.IGNORECASE,
 )
 _LISTING_KINDS = (QuestionKind.MECHANISM, QuestionKind.LIST)
+_MECHANISM_WORDS = frozenset(lexical_tokens("mechanism mechanisms"))
 #: the bonus each of those shapes earns for the question kinds that want it
 _SHAPE_BONUS = {
     QuestionKind.COMPARISON: _RANKS,
@@ -181,6 +182,8 @@ def collect_signals(
     # the words a question asks with ("through which mechanisms"), which the sentence that answers it
     # often repeats ("through a variety of mechanisms, ... including regulating X, enhancing Y")
     asked_words = set(lexical_tokens(" ".join(_ASKED_FOR.findall(question.text))))
+    if not asked_words and question.kind is QuestionKind.MECHANISM:
+        asked_words = set(_MECHANISM_WORDS)  # "how do MSCs work to prevent loss?" asks through which mechanisms
     signals = Signals(question.kind.value, bool(analysis.expected_all))
     found = _candidates(passages)
     signals.retrieved = len(found)
@@ -188,8 +191,15 @@ def collect_signals(
         return signals
     signals.anchor = _anchor(searched_query, terms, weights, stats)
     signals.unknown = _unknown_terms(searched_query, terms, expanded_terms, stats, [s for s, _, _ in found])
+    # a word naming the kind of answer ("which strains") is not absent when a sentence names an instance
+    # of it ("CBA/J x DBA/2"): the corpus writes the instances, never the kind
+    answered_types = type_words if any(holds(sentence.text) for sentence, _, _ in found) else frozenset()
     signals.absent = [
-        t for t in terms if not any(stats.known(f) for f in expanded_terms[t]) and not misspelt_name(t, stats)
+        t
+        for t in terms
+        if not any(stats.known(f) for f in expanded_terms[t])
+        and not misspelt_name(t, stats)
+        and t not in answered_types
     ]
     dense = np.stack([np.asarray(sentence.vector) for sentence, _, _ in found]) @ query_vector
     for (sentence, passage, position), similarity in zip(found, dense):

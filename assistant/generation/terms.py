@@ -136,6 +136,16 @@ _METADATA_SYNONYMS = {
     "treatment": "therapy therapeutic therapies",
     "therapy": "treatment therapeutic",
     "injections": "injected injection",
+    # lay words for what the sources say in technical verbs ("calm down NK cells": inhibit them)
+    "calm": "suppress inhibit reduce dampen",
+    "calms": "suppress inhibit reduce dampen",
+    # breeders cross strains, papers write "mated" ("CBA/J x DBA/2 matings")
+    "crossed": "mated mating matings",
+    "cross": "mated mating matings",
+    "crossing": "mated mating matings",
+    "repeated": "recurrent",
+    "repeat": "recurrent",
+    "recurring": "recurrent",
     # how authors say that something is wanted
     "new": "novel",
     # irregular plurals the stemmer leaves apart
@@ -171,6 +181,12 @@ _METADATA_SYNONYMS = {
     "need": "imperative necessary required",
     "needed": "imperative necessary required",
 }
+
+
+def with_synonyms(stems: AbstractSet[str]) -> frozenset[str]:
+    """The stems and every stem that is a synonym of one of them ("therapi" brings "treatment")."""
+    table = _synonym_stems()
+    return frozenset(stems) | frozenset(word for word, alternatives in table.items() if alternatives & stems)
 
 
 @lru_cache(maxsize=1)
