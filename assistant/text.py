@@ -343,7 +343,7 @@ QUESTION_FRAME_WORDS = frozenset(
     # how a question asks whether or how well something was done, not what it is about
     "best worst most least tried tested test testing studied investigated examined explored assessed evaluated "
     # words about the conversation, not the topic ("ignore the sources", "invent a citation", "make one up")
-    "ignore ignoring sources source invent citation citations cite reference references instructions instruction "
+    "ignore ignoring sources source invent citation citations cite instructions instruction "
     "previous rules rule forget pretend just print prompt make made up showing proving answer question say "
     # "according to the authors" says whose view, not what about
     "author authors "

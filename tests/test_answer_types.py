@@ -94,3 +94,14 @@ def test_a_topic_question_in_the_reviews_title_words_is_not_about_its_front_matt
     assert not answer.refused
     assert "Department of" not in answer.text, answer.text
     assert "Department of" in assistant.answer("Where do the authors work?").text
+
+
+def test_who_as_a_relative_pronoun_asks_for_no_person():
+    assert "person" not in analyse("Do MSCs help women who have had three miscarriages?").expected_all
+    assert "person" in analyse("Who wrote the review, and who funded it?").expected_all
+
+
+def test_a_question_about_the_reviews_reference_list_is_refused_with_how_to_add_the_body(assistant):
+    answer = assistant.answer("How many references are in the review's bibliography?")
+    assert answer.refused, answer.text
+    assert "corpus fetch --review" in answer.text

@@ -175,7 +175,9 @@ _OFF_TOPIC_COVERAGE = 0.2
 
 #: words of a question about the review itself, whose body the bundled index may lack
 _ABOUT_REVIEW = re.compile(
-    r"\b(?:review|article|paper|authors?|sections?|figures?|tables?|chapters?|conclusions?|discussion)\b", re.IGNORECASE
+    r"\b(?:review|article|paper|authors?|sections?|figures?|tables?|chapters?|conclusions?|discussion|"
+    r"references|bibliography|reference list)\b",
+    re.IGNORECASE,
 )
 
 
@@ -192,12 +194,14 @@ def _refusal(question: Question, reason: RefusalReason, why: str, holdings: Inde
     if reason is RefusalReason.POPULATION_NOT_COVERED:
         species = question.population.species or "such"
         return Refusal(reason, prompts.NO_POPULATION_DATA.format(population=species), why, notices=notices)
-    if reason is RefusalReason.OFF_TOPIC:
+    body_missing = not holdings.review_body and bool(_ABOUT_REVIEW.search(question.text))
+    if reason is RefusalReason.OFF_TOPIC and not body_missing:
+        # about the review but in words its indexed parts never use ("its bibliography"): the body may hold it
         return Refusal(reason, prompts.REFUSAL_OFF_TOPIC, why, notices=notices)
     text = prompts.REFUSAL
     if holdings.summary:
         text = f"{text} {prompts.REFUSAL_INDEX_HOLDS.format(holdings=holdings.summary)}"
-    if not holdings.review_body and _ABOUT_REVIEW.search(question.text):
+    if body_missing:
         text = f"{text} {prompts.REFUSAL_ADD_REVIEW}"
     return Refusal(reason, text, why, notices=notices)
 

@@ -159,7 +159,16 @@ _EXPECTED = (
         DATE,
         re.compile(r"^when\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|month)\b|\bwhen\b", re.IGNORECASE),
     ),
-    (PERSON, re.compile(r"^who(?:m|se)?\b|\bwhich (?:authors?|researchers?|person|people)\b|\bwho\b", re.IGNORECASE)),
+    # "who" asks for a person at the start or after a joining word ("and who funded it", "tell me who"),
+    # not as a relative pronoun ("women who keep having miscarriages")
+    (
+        PERSON,
+        re.compile(
+            r"^who(?:m|se)?\b|\bwhich (?:authors?|researchers?|person|people)\b|"
+            r"(?:\b(?:and|or|but|me|us|out|know|asks?)|[,;:])\s+who(?:m|se)?\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
