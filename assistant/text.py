@@ -361,7 +361,9 @@ QUESTION_FRAME_WORDS = frozenset(
     # light verbs and fillers of how people type a question ("do they keep having", "what does RSA stand
     # for", "whats the doi pls", "what did they get"); not "mean(ing)", a statistic too
     "get gets got getting keep keeps kept keeping stand stands short abbreviation abbreviations even please pls "
-    "whats put puts putting thru back "
+    "whats teh put puts putting thru back "
     # "which molecules are involved", "the cells involved in": what role, asked, not a topic
-    "involved involve involves involving".split()
+    "involved involve involves involving "
+    # how a question asks to rank or set side by side ("which gave the lowest", "X vs Y", "in comparison")
+    "gave lowest highest greatest smallest largest vs versus comparison comparisons".split()
 )

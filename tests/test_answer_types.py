@@ -105,3 +105,21 @@ def test_a_question_about_the_reviews_reference_list_is_refused_with_how_to_add_
     answer = assistant.answer("How many references are in the review's bibliography?")
     assert answer.refused, answer.text
     assert "corpus fetch --review" in answer.text
+
+
+def test_a_short_second_part_asks_its_field_of_the_first_parts_study(assistant):
+    question = "Which cytokines did amniotic MSCs raise in RSA mice, and what's the DOI?"
+    parts = question_parts(question)
+    assert len(parts) == 2 and "amniotic" in parts[1]
+    answer = assistant.answer(question)
+    assert not answer.refused, answer.text
+    assert "10.1093/biolre" in answer.text or "doi" in answer.text.lower()
+    assert "10.4252/wjsc" not in answer.text  # not the review's own DOI
+
+
+def test_a_pubmed_id_question_about_a_study_in_lay_words_is_answered_from_its_record(assistant):
+    answer = assistant.answer(
+        "PubMed ID of the study giving fat-derived MSCs to abortion-prone mice from different donors?"
+    )
+    assert not answer.refused, answer.text
+    assert "30507094" in answer.text

@@ -251,17 +251,30 @@ def _direct_first(
     """The chosen sentences led by the best that holds the expected kind of answer: "Have MSCs been
     tried in women?" opens with the trial, not with the review's general claim; its main kind first
     ("the trial number": the registration, not the enrolment line). When none of them holds it, the
-    best-scoring one that does (within `keep` of the best) takes the last place."""
-    holding = [c for c in chosen if c.holds_expected]
-    direct = next((c for c in holding if holds_main(c.sentence.text)), holding[0] if holding else None)
-    if direct is None and chosen:
-        floor = chosen[0].score * keep
-        direct = next((s for s in scored if s.holds_expected and s.score >= floor and s not in chosen), None)
-        if direct is not None:
-            chosen = [*chosen[: limit - 1], direct]
-    if direct is None or direct is chosen[0]:
+    best-scoring one that does (within `keep` of the best, or of the leading sentence's source) leads
+    instead of the last one."""
+    if not chosen:
         return chosen
-    return [direct, *(c for c in chosen if c is not direct)]
+    floor = chosen[0].score * keep
+    for wanted in (lambda c: c.holds_expected and holds_main(c.sentence.text), lambda c: c.holds_expected):
+        direct = next((c for c in chosen if wanted(c)), None)
+        if direct is None:
+            # within `keep` of the best, or from the leading sentence's own source (its record line)
+            direct = next(
+                (
+                    c
+                    for c in scored
+                    if wanted(c)
+                    and (c.score >= floor or c.passage.source_id == chosen[0].passage.source_id)
+                    and c not in chosen
+                ),
+                None,
+            )
+            if direct is not None:
+                chosen = chosen[: limit - 1]
+        if direct is not None:
+            return [direct, *(c for c in chosen if c is not direct)]
+    return chosen
 
 
 def _is_study(passage: Passage) -> bool:

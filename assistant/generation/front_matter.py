@@ -81,7 +81,7 @@ _FIELDS = (
         "university universities department departments",
         re.compile(r"\bDepartment of\b(?!.*@)"),
         ("affiliations",),
-        weak="based work works working from where located",
+        weak="based work works working from where located city cities country",
     ),
     Field("doi", "doi identifier", re.compile(r"\b10\.\d{4,9}/"), ()),
     Field("volume_issue", "volume issue number", re.compile(r"\d+\s*\(\d+\)\s*:"), ("volume", "issue")),

@@ -45,6 +45,7 @@ YES_NO, WHAT, WHO, WHEN, QUANTITY, LIST, MECHANISM, DEFINITION, COMPARISON, META
     MICRORNA,
     MOLECULE,
     TRIAL_ID,
+    IDENTIFIER,
 ) = (
     "number",
     "percent",
@@ -60,6 +61,7 @@ YES_NO, WHAT, WHO, WHEN, QUANTITY, LIST, MECHANISM, DEFINITION, COMPARISON, META
     "microRNA",
     "molecule",
     "trial id",
+    "identifier",
 )
 
 _AUX = r"(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|may|might|must)"
@@ -129,6 +131,8 @@ _EXPECTED = (
             re.IGNORECASE,
         ),
     ),
+    # a publication's identifiers, stated by its record lines
+    (IDENTIFIER, re.compile(r"\b(?:doi|pmid|pmcid|pubmed (?:id|number)|article number)s?\b", re.IGNORECASE)),
     # "tried in women" asks whether it has been used clinically, i.e. about trials
     (
         TRIAL,
@@ -198,7 +202,9 @@ _ANSWER_PATTERNS = {
         re.IGNORECASE,
     ),
     # a journal line: "published in Cell J 21(1):92-98", "World J Stem Cells 2025; 17(8): 108695"
-    JOURNAL: re.compile(r"\bpublished in\b|\bJournal of\b|\b[A-Z][a-z]*\.? J\b|\b\d{4};\s*\d+\s*\(\d+\)"),
+    JOURNAL: re.compile(
+        r"\bpublished in\b|\bJournal of\b|\b[A-Z][a-z]*\.? J\b|\b\d{4};\s*\d+\s*\(\d+\)|\b\d+\s*\(\d+\)\s*:\s*e?\d+"
+    ),
     CELL_TYPE: re.compile(
         r"\b(?:cells?|NK|Tregs?|macrophages?|lymphocytes?|monocytes?|neutrophils?|dendritic|T[- ]?cells?|"
         r"B[- ]?cells?|trophoblasts?|CD\d+\+?)\b",
@@ -219,6 +225,7 @@ _ANSWER_PATTERNS = {
         r"\b(?:IL|TNF|IFN|TGF|VEGF|HGF|FGF|EGF|IGF|PDGF|CXCL|CCL|CXCR|CCR|HLA|PD-L|STAT|NF)-?[\w-]*|"
         r"\b(?:IDO|PGE2|FasL|perforin|granzymes?|interleukins?|interferons?|cytokines?|chemokines?)\b"
     ),
+    IDENTIFIER: re.compile(r"\b10\.\d{4,9}/\S+|\bPMID\b|\bPMC\d+|\b(?:19|20)\d{2};\s*\d+\s*\(\d+\):\s*\d+"),
     TRIAL_ID: re.compile(r"\b(?:NCT\d{6,}|ChiCTR[-\w]+|ISRCTN\d+|ACTRN\d+|IRCT\w+|EudraCT\s*[\d-]+)", re.IGNORECASE),
     TRIAL: re.compile(
         r"\bNCT\d{6,}|\b(?:trial|phase\s+[1-4IV]+|randomi[sz]ed|enrolled|registered|participants|patients)\b",
@@ -266,7 +273,8 @@ _TYPE_WORDS = {
     DATE: "date year day month",
     CELL_TYPE: "cell cells type types",
     TRIAL: "trial trials clinical registered registration",
-    JOURNAL: "journal journals venue periodical published publication",
+    JOURNAL: "journal journals venue periodical published publication volume issue page pages range",
+    IDENTIFIER: "doi dois pmid pmcid pubmed id identifier article number",
     TRIAL_ID: "number numbers id ids identifier identifiers code codes registration registry nct",
     STRAIN: "strain strains line lines breed breeds",
     MICRORNA: "microrna micrornas mirna mirnas mir mirs",
@@ -276,7 +284,7 @@ _TYPE_WORDS = {
 
 
 #: answer types a study's record lines hold, not its findings
-_RECORD_TYPES = frozenset({PERSON, DATE, JOURNAL, TRIAL, TRIAL_ID, ORGANISATION})
+_RECORD_TYPES = frozenset({PERSON, DATE, JOURNAL, TRIAL, TRIAL_ID, IDENTIFIER, ORGANISATION})
 
 
 def asks_record(question: Question) -> bool:
@@ -443,15 +451,15 @@ def question_parts(text: str) -> tuple[str, ...]:
     for piece in pieces[1:]:
         if _ANAPHORA.search(piece) and named:
             piece = _ANAPHORA.sub(named.group(0), piece, count=1)
-        elif topic and (_ANAPHORA.search(piece) or _names_only_answer_kind(piece)):
+        elif topic and (_ANAPHORA.search(piece) or _names_only_answer_kind(piece) or len(focus_terms(piece)) <= 1):
             piece = f"{piece.rstrip('?')} ({topic})"
         parts.append(piece)
     return tuple(part if part.endswith("?") else f"{part}?" for part in parts)
 
 
 def _names_only_answer_kind(part: str) -> bool:
-    """A part that names what kind of answer it wants and no topic ("which molecules are involved?"):
-    it asks about the message's first question."""
+    """A part that names what kind of answer it wants and no topic ("which molecules are involved?",
+    "and what's the DOI?"): it asks about the message's first question."""
     focus = set(focus_terms(part))
     return bool(focus) and focus <= type_word_stems(analyse(part).expected_all)
 

@@ -190,10 +190,11 @@ def collect_signals(
     if not found:
         return signals
     signals.anchor = _anchor(searched_query, terms, weights, stats)
-    signals.unknown = _unknown_terms(searched_query, terms, expanded_terms, stats, [s for s, _, _ in found])
     # a word naming the kind of answer ("which strains") is not absent when a sentence names an instance
     # of it ("CBA/J x DBA/2"): the corpus writes the instances, never the kind
     answered_types = type_words if any(holds(sentence.text) for sentence, _, _ in found) else frozenset()
+    unknown = _unknown_terms(searched_query, terms, expanded_terms, stats, [s for s, _, _ in found])
+    signals.unknown = [t for t in unknown if t not in answered_types]  # "the PubMed ID": an identifier's name
     signals.absent = [
         t
         for t in terms

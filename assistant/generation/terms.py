@@ -136,9 +136,6 @@ _METADATA_SYNONYMS = {
     "treatment": "therapy therapeutic therapies",
     "therapy": "treatment therapeutic",
     "injections": "injected injection",
-    # lay words for what the sources say in technical verbs ("calm down NK cells": inhibit them)
-    "calm": "suppress inhibit reduce dampen",
-    "calms": "suppress inhibit reduce dampen",
     # breeders cross strains, papers write "mated" ("CBA/J x DBA/2 matings")
     "crossed": "mated mating matings",
     "cross": "mated mating matings",
@@ -180,6 +177,22 @@ _METADATA_SYNONYMS = {
     "experiments": "study studies preclinical model",
     "need": "imperative necessary required",
     "needed": "imperative necessary required",
+    # ("calm down NK cells", "fat-derived" cells, "stubborn" adhesions, a trial that "wrapped up")
+    "calm": "suppress inhibit reduce dampen",
+    "calms": "suppress inhibit reduce dampen",
+    "fat": "adipose",
+    "stubborn": "refractory",
+    "bleeding": "menstruation menses",
+    "wrap": "completed",
+    "finished": "completed",
+    "ended": "completed",
+    "sporadic": "spontaneous",
+    "fetus": "fetal foetal",
+    "mother": "maternal",
+    "mom": "maternal",
+    "mum": "maternal",
+    "travel": "homed homing",
+    "travelled": "homed homing",
 }
 
 
