@@ -360,7 +360,7 @@ QUESTION_FRAME_WORDS = frozenset(
     "simply briefly plainly literature "
     # light verbs and fillers of how people type a question ("do they keep having", "what does RSA stand
     # for", "whats the doi pls", "what did they get"); not "mean(ing)", a statistic too
-    "get gets got getting keep keeps kept keeping stand stands short abbreviation abbreviations even please pls "
+    "get gets got getting keep keeps kept keeping stand stands short abbreviation abbreviations acronym acronyms even please pls "
     "whats teh put puts putting thru back "
     # "which molecules are involved", "the cells involved in": what role, asked, not a topic
     "involved involve involves involving "

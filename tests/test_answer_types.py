@@ -123,3 +123,15 @@ def test_a_pubmed_id_question_about_a_study_in_lay_words_is_answered_from_its_re
     )
     assert not answer.refused, answer.text
     assert "30507094" in answer.text
+
+
+def test_an_abbreviation_named_anywhere_in_a_definition_question_hears_its_long_form(assistant):
+    answer = assistant.answer("URSA: what does that acronym stand for?")
+    assert not answer.refused, answer.text
+    assert answer.lead == "URSA stands for unexplained recurrent spontaneous abortion.", answer.text
+
+
+def test_the_journals_initials_name_the_review(assistant):
+    answer = assistant.answer("Which volume and issue of WJSC carried the Xiao review?")
+    assert not answer.refused, answer.text
+    assert "17(8)" in answer.text and answer.citations[0].passage.source_id == "review"

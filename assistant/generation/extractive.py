@@ -348,10 +348,16 @@ class ExtractiveGenerator:
     def _definition(self, question: Question, picked: Selection) -> str:
         """What a definition question about an abbreviation hears first: its long form from the glossary
         ("RSA stands for recurrent spontaneous abortion."), only when the first cited sentence writes both."""
-        term = _DEFINED.match(question.text.strip())
-        if question.kind is not QuestionKind.DEFINITION or term is None or not picked.sentences or not self.long_form:
+        if question.kind is not QuestionKind.DEFINITION or not picked.sentences or not self.long_form:
             return ""
-        name = term.group(1) or term.group(2)
+        term = _DEFINED.match(question.text.strip())
+        # the asked term, or else the one abbreviation of the question the glossary knows ("MenSC - what
+        # does that abbreviation mean?")
+        named = [term.group(1) or term.group(2)] if term else []
+        known = [a for a in named or _ABBREVIATION.findall(question.text) if self.long_form(a)]
+        if len(known) != 1:
+            return ""
+        name = known[0]
         long = self.long_form(name)
         first = picked.sentences[0][0]
         # the cited sentence must be about the term: it writes the term or its long form (with its own
@@ -362,10 +368,13 @@ class ExtractiveGenerator:
 
     def _writes_long_form(self, sentence: str, long: str) -> bool:
         assert self.long_form is not None
-        words = set(lexical_tokens(sentence))
+        words = set(_words(sentence))
         for abbreviation in _ABBREVIATION.findall(sentence):
-            words |= set(lexical_tokens(self.long_form(abbreviation) or ""))
-        return set(lexical_tokens(long)) <= words
+            words |= set(_words(self.long_form(abbreviation) or ""))
+        # a long form of four words or more may be written with one of them left out ("menstrual-blood
+        # MSCs" for "menstrual blood-derived stem cell")
+        missing = set(_words(long)) - words
+        return not missing or (len(missing) == 1 and len(_words(long)) >= 4)
 
     def draft(self, state) -> Iterator[TextPiece | Draft]:
         draft = self.select(state)
@@ -374,8 +383,15 @@ class ExtractiveGenerator:
 
 
 #: "What is RSA?", "What are MSCs?", "What does dNK mean?": the term a definition question asks about
-#: an abbreviation as sentences write it, without its plural "s" ("MSCs" -> "MSC", "hAMSC")
-_ABBREVIATION = re.compile(r"\b([a-z]?[A-Z]{2,}[A-Za-z0-9]*?)s?\b")
+#: an abbreviation as sentences write it, without its plural "s" ("MSCs" -> "MSC", "hAMSC", "MenSC")
+_ABBREVIATION = re.compile(r"\b([A-Za-z]*[A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*?)s?\b")
+
+
+def _words(text: str) -> list[str]:
+    """The word stems of a text, hyphenated words taken apart ("blood-derived": blood, derived)."""
+    return lexical_tokens(text.replace("-", " "))
+
+
 _DEFINED = re.compile(
     r"^(?:(?:what|who) (?:is|are|does) (?:an? |the )?([A-Za-z][\w-]{1,15})(?: mean| stands? for| short for)?"
     r"|([A-Za-z][\w-]{1,15}) (?:meaning|definition|abbreviation))\s*\??$",

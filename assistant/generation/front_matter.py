@@ -112,7 +112,7 @@ _ARTICLE_WORDS = (
     "review reviews article articles paper papers manuscript publication work piece it this its the authors author "
     "who whom whose what which when where how under may might can could i we you our reuse use used people person "
     "name names list give tell first last date day year time colleagues colleague et al position role "
-    "please pls long take took"
+    "please pls long take took carried carry carries"
 )
 
 
@@ -237,6 +237,8 @@ class FrontMatterLookup:
         self._reviews = [s for s in index.sources.values() if s.kind == SourceKind.REVIEW]
         # what names a review besides "the review": its title, authors, year and journal
         named = " ".join(f"{s.title} {' '.join(s.authors)} {s.year or ''} {s.journal}" for s in self._reviews)
+        # and its journal's initials ("WJSC" for World J Stem Cells)
+        named += " " + " ".join("".join(word[0] for word in s.journal.split()) for s in self._reviews if s.journal)
         # in the words of a question too: "MSC treatment for repeated abortion" names "MSC therapies for RSA"
         self._review_terms = with_synonyms(
             frozenset(content_terms(named)) | frozenset(content_terms(index.glossary.expand(named)))

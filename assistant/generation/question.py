@@ -78,6 +78,7 @@ _LIST = re.compile(
 )
 _DEFINITION = re.compile(
     r"^(?:what|who) (?:is|are) (?:an? |the )?[\w\s-]{1,40}\??$|^define\b|\bwhat does [\w-]+ (?:mean|stand for)\b|"
+    r"\bwhat does (?:that|this|the) (?:abbreviation|acronym|term) (?:mean|stand for)\b|"
     r"\bdefinition of\b|\bmeaning of\b|\b(?:stands? for|short for|abbreviation (?:of|for))\b|"
     r"^[\w-]{1,12}\s+(?:meaning|definition|abbreviation)\s*\??$",
     re.IGNORECASE,
