@@ -625,7 +625,7 @@ def _comparison(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str
                 bigger = not bigger  # "lowered it more than": a lower resulting value
             if (a[0] > b[0]) != bigger:
                 return "comparison", f"{word} than"
-    verdict = _comparison_words(own, aligned)
+    verdict = _comparison_words(own, aligned) or _worded_comparison(own, aligned, value_of, lowering)
     if verdict:
         return verdict
     match = _SUPERLATIVE.search(lowered)
@@ -649,6 +649,42 @@ def _comparison(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str
                 if value != target:
                     return "comparison", word
     return None
+
+
+#: comparisons made in words, not by "more ... than": which side is better, worse or the same
+_WORDED_COMPARISON = re.compile(
+    r"\b(?P<better>outperform\w*|superior to|better than|more effective than|more potent than)\b|"
+    r"\b(?P<worse>inferior to|worse than|less effective than|less potent than|underperform\w*)\b|"
+    r"\b(?P<same>as effective as|as potent as|equivalent to|comparable to|on par with|matched)\b"
+)
+#: "comparable" values differ by at most this share of the larger one
+_SAME_SHARE = 0.25
+
+
+def _worded_comparison(own: Features, aligned: list[_Evidence], value_of, lowering: bool) -> tuple[str, str] | None:
+    """ "Xenogeneic cells outperformed syngeneic ones" where the evidence gives each arm's value: the
+    better arm has the lower value when the outcome is lowered (an abortion rate), else the higher one."""
+    match = _WORDED_COMPARISON.search(own.text.lower())
+    if not match:
+        return None
+
+    def first_value(tokens):
+        return next((value_of(t.stem) for t in tokens if t.kind == "w" and t.content and value_of(t.stem)), None)
+
+    a = first_value(reversed(features(own.text[: match.start()]).tokens))
+    b = first_value(features(own.text[match.end() :]).tokens)
+    if not (a and b and a[1] == b[1]) or a[0] == b[0]:
+        return None
+    lowering = lowering or (
+        not own.directions
+        and any(d.sign < 0 and d.word not in lx.ADJECTIVES for e in aligned for d in e.features.directions)
+    )
+    if match.group("same"):
+        contradicted = abs(a[0] - b[0]) > _SAME_SHARE * max(abs(a[0]), abs(b[0]))
+    else:
+        a_better = a[0] < b[0] if lowering else a[0] > b[0]
+        contradicted = a_better != bool(match.group("better"))
+    return ("comparison", match.group(0)) if contradicted else None
 
 
 def _leading(numbers) -> list:
