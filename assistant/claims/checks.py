@@ -255,6 +255,7 @@ class Checker:
         claim = Claim(clause, [e.text for e in aligned], share=share)
         checks = (
             self._advice,
+            _identifiers,
             _strength,
             _polarity,
             _direction,
@@ -270,7 +271,7 @@ class Checker:
         )
         if share < MIN_TERM_SHARE and not (meaning >= MIN_MEANING and share >= MIN_SHARE_WITH_MEANING):
             # unaligned; name a more telling reason when one does not depend on the alignment
-            for check in (self._advice, _strength, self._entities, _numbers):
+            for check in (self._advice, _identifiers, _strength, self._entities, _numbers):
                 problem = check(own, aligned, pool)
                 if problem:
                     claim.reason, claim.detail = problem
@@ -649,6 +650,25 @@ def _comparison(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str
                 if value != target:
                     return "comparison", word
     return None
+
+
+#: identifiers that are copied, never paraphrased: a DOI, a trial registration, a PubMed Central id (a bare
+#: PMID is a number, which the number checks compare)
+_IDENTIFIER = re.compile(r"\b10\.\d{4,9}/[^\s,;]+|\bNCT\d{6,}\b|\bPMC\d+\b", re.IGNORECASE)
+
+
+def _identifiers(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    """Each identifier the claim writes is written, character for character, in the evidence: a DOI
+    with one digit changed names another paper."""
+    said = {_identifier_key(m) for e in pool for m in _IDENTIFIER.findall(e.text)}
+    for found in _IDENTIFIER.findall(own.text):
+        if _identifier_key(found) not in said:
+            return "number", f"identifier {found.rstrip('.)')} is not in the evidence"
+    return None
+
+
+def _identifier_key(text: str) -> str:
+    return re.sub(r"\s+|:", "", text.rstrip(".)]").lower())
 
 
 #: comparisons made in words, not by "more ... than": which side is better, worse or the same
