@@ -257,6 +257,7 @@ class Checker:
             self._advice,
             _identifiers,
             _strength,
+            _universal,
             _polarity,
             _direction,
             _attributes,
@@ -415,6 +416,26 @@ def _strength(own: Features, aligned: list[_Evidence], pool: list[_Evidence]) ->
     said = set().union(*(e.features.strength for e in pool))
     extra = sorted(own.strength - said)
     return ("strength", extra[0]) if extra else None
+
+
+#: "all women", "every patient", "each of the mice": a claim about the whole group
+_UNIVERSAL = re.compile(
+    r"\b(?:all|every|each)\b(?!\s+(?:of\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b)"
+)
+#: "5 of 12", "16 of 18 women": a share of a group
+_SHARE = re.compile(r"\b(\d+)\s+(?:of|out of)\s+(\d+)\b")
+
+
+def _universal(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    """ "All women conceived" where the evidence says "5 of 12 conceived": the whole group for a share
+    of it. A claim that counts the group itself ("all 12 women") is checked by its numbers."""
+    lowered = own.text.lower()
+    if not _UNIVERSAL.search(lowered) or _SHARE.search(lowered):
+        return None
+    for e in aligned:
+        if any(int(part) < int(whole) for part, whole in _SHARE.findall(e.text)):
+            return "strength", "all, where the evidence reports a share"
+    return None
 
 
 def _cue_terms(stems: frozenset[str]) -> frozenset[str]:

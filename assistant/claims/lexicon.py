@@ -152,10 +152,13 @@ ENTITY_PATTERNS: dict[str, str] = {
     # species and populations
     # (each class: the noun, its plural, the Latin-derived adjective and its plural used as a noun,
     # and the young: "dogs" == "canines", "cats" == "felines", "pigs" == "porcine")
-    "mouse": r"mice|mouse|murine",
+    # a laboratory strain or a cross of two is mice ("CBA/J x DBA/2 matings")
+    "mouse": r"mice|mouse|murine|cba/j|dba/2|c57bl/6\w*|balb/c|kunming|icr",
     "rat": r"rats?|rattus",
     "women": r"women|woman|mothers?",
-    "men": r"men|males?",
+    "men": r"men",
+    # male animals as well as men ("CBA/J females mated with DBA/2 males")
+    "male": r"males?",
     "patients": r"patients?|participants?|subjects|volunteers",
     "humans": r"humans?",
     "children": r"child|children|infants?|neonates?|newborns?|paediatric|pediatric",
@@ -236,6 +239,7 @@ ENTITY_ACCEPTS: dict[str, tuple[str, ...]] = {
     "umbilical": ("umbilical", "wharton"),
     "patients": ("patients", "women", "men", "children"),
     "humans": ("humans", "women", "men", "patients", "children"),
+    "male": ("male", "men", "mouse", "rat", "pig", "dog", "cattle", "rabbit", "hamster", "sheep", "primate"),
 }
 
 #: Cytokines, receptors and cell types: a short name, its long forms normalised to that name.
