@@ -135,3 +135,13 @@ def test_the_journals_initials_name_the_review(assistant):
     answer = assistant.answer("Which volume and issue of WJSC carried the Xiao review?")
     assert not answer.refused, answer.text
     assert "17(8)" in answer.text and answer.citations[0].passage.source_id == "review"
+
+
+def test_retrieval_appends_the_record_passages_it_is_asked_for(assistant):
+    plain = assistant.retriever.retrieve("MSCs in abortion-prone mice", 4)
+    asked = assistant.retriever.retrieve("MSCs in abortion-prone mice", 4, records_for=("plosone-2023-meta-analysis",))
+    assert [p.chunk.id for p in asked.passages[: len(plain.passages)]] == [p.chunk.id for p in plain.passages]
+    extra = asked.passages[len(plain.passages) :]
+    assert extra and all(
+        p.source_id == "plosone-2023-meta-analysis" and is_front_matter_section(p.section) for p in extra
+    )
