@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -26,9 +27,9 @@ from assistant.generation.front_matter import FrontMatterLookup
 from assistant.generation.gate import decide
 from assistant.generation.question import (
     about_population,
-    analyse,
     build_question,
     evidence_setting,
+    holds_answer_type,
     names_cell_source,
 )
 from assistant.generation.ranking import Ranking, ScoredSentence, rank_evidence
@@ -125,7 +126,8 @@ def choose_sentences(question: Question, ranking: Ranking, settings: Settings, s
         scored = [s for s in scored if about_population(s.sentence.text, s.passage.source.evidence, narrowed)]
     scored, frame = _by_cell_source(question, scored)
     limit, keep = settings.max_answer_sentences, ranking.keep_ratio
-    direct = _direct_first(_choose(scored, limit, keep), scored, limit, keep, analyse(question.text).holds_main)
+    holds_main = partial(holds_answer_type, question.main_expected)
+    direct = _direct_first(_choose(scored, limit, keep), scored, limit, keep, holds_main)
     chosen = _with_finding(direct, scored, limit)
     if not frame and chosen:
         frame = _frame(question, chosen[0], scored, ranking.coverage)
@@ -382,7 +384,6 @@ class ExtractiveGenerator:
         yield draft
 
 
-#: "What is RSA?", "What are MSCs?", "What does dNK mean?": the term a definition question asks about
 #: an abbreviation as sentences write it, without its plural "s" ("MSCs" -> "MSC", "hAMSC", "MenSC")
 _ABBREVIATION = re.compile(r"\b([A-Za-z]*[A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*?)s?\b")
 
@@ -392,6 +393,7 @@ def _words(text: str) -> list[str]:
     return lexical_tokens(text.replace("-", " "))
 
 
+#: "What is RSA?", "What are MSCs?", "What does dNK mean?": the term a definition question asks about
 _DEFINED = re.compile(
     r"^(?:(?:what|who) (?:is|are|does) (?:an? |the )?([A-Za-z][\w-]{1,15})(?: mean| stands? for| short for)?"
     r"|([A-Za-z][\w-]{1,15}) (?:meaning|definition|abbreviation))\s*\??$",

@@ -106,75 +106,46 @@ _WHO = re.compile(
     re.IGNORECASE,
 )
 
-#: expected answer type from the question's wording (first match wins; order matters)
-_EXPECTED = (
+#: expected answer type from the question's wording (first match wins; order matters), case-insensitive
+_EXPECTED_WORDING = (
     # a registration number is asked as such: its answer is the identifier, not any sentence about a trial
     (
         TRIAL_ID,
-        re.compile(
-            r"\b(?:trial|registration|registry|NCT) (?:numbers?|ids?|identifiers?|codes?)\b|\bregistered (?:as|under)\b",
-            re.IGNORECASE,
-        ),
+        r"\b(?:trial|registration|registry|NCT) (?:numbers?|ids?|identifiers?|codes?)\b|\bregistered (?:as|under)\b",
     ),
-    (PERCENT, re.compile(r"\b(?:percent(?:age)?|proportion|share|rate|%)\b", re.IGNORECASE)),
-    (DOSE, re.compile(r"\b(?:doses?|dosages?|dosing|how much)\b", re.IGNORECASE)),
-    (
-        NUMBER,
-        re.compile(
-            r"\bhow (?:many|long|often|large|big|high|low)\b|\bwhat (?:number|amount|size)\b|\bnumber of\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        ROUTE,
-        re.compile(
-            r"\b(?:route|routes|administ(?:er|ered|ration)|delivered|injected|given|infused|transplanted)\b",
-            re.IGNORECASE,
-        ),
-    ),
+    (PERCENT, r"\b(?:percent(?:age)?|proportion|share|rate|%)\b"),
+    (DOSE, r"\b(?:doses?|dosages?|dosing|how much)\b"),
+    (NUMBER, r"\bhow (?:many|long|often|large|big|high|low)\b|\bwhat (?:number|amount|size)\b|\bnumber of\b"),
+    (ROUTE, r"\b(?:route|routes|administ(?:er|ered|ration)|delivered|injected|given|infused|transplanted)\b"),
     # a publication's identifiers, stated by its record lines
-    (IDENTIFIER, re.compile(r"\b(?:doi|pmid|pmcid|pubmed (?:id|number)|article number)s?\b", re.IGNORECASE)),
+    (IDENTIFIER, r"\b(?:doi|pmid|pmcid|pubmed (?:id|number)|article number)s?\b"),
     # "tried in women" asks whether it has been used clinically, i.e. about trials
     (
         TRIAL,
-        re.compile(
-            r"\b(?:trials?|NCT\d+|registration|registered|phase|(?:tried|tested|used) (?:in|on) "
-            r"(?:women|men|humans?|patients|people|participants|volunteers))\b",
-            re.IGNORECASE,
-        ),
+        r"\b(?:trials?|NCT\d+|registration|registered|phase|(?:tried|tested|used) (?:in|on) "
+        r"(?:women|men|humans?|patients|people|participants|volunteers))\b",
     ),
-    (CELL_TYPE, re.compile(r"\b(?:which|what) (?:immune )?(?:cells?|cell types?|population)\b", re.IGNORECASE)),
+    (CELL_TYPE, r"\b(?:which|what) (?:immune )?(?:cells?|cell types?|population)\b"),
     # a question naming the kind of thing it wants ("which strains", "which microRNA", "which cytokines"),
     # whose answer names instances ("CBA/J x DBA/2", "miR-146a-5p", "IL-10") and not the kind
-    (STRAIN, re.compile(r"\b(?:strains?|(?:mouse|mice|rat) (?:lines?|breeds?))\b", re.IGNORECASE)),
-    (MICRORNA, re.compile(r"\b(?:micro-?RNAs?|miRNAs?|miRs?)\b", re.IGNORECASE)),
+    (STRAIN, r"\b(?:strains?|(?:mouse|mice|rat) (?:lines?|breeds?))\b"),
+    (MICRORNA, r"\b(?:micro-?RNAs?|miRNAs?|miRs?)\b"),
     (
         MOLECULE,
-        re.compile(
-            r"\b(?:molecules?|cytokines?|chemokines?|interleukins?|mediators?|(?:growth|soluble|secreted) factors?)\b",
-            re.IGNORECASE,
-        ),
+        r"\b(?:molecules?|cytokines?|chemokines?|interleukins?|mediators?|(?:growth|soluble|secreted) factors?)\b",
     ),
-    (
-        ORGANISATION,
-        re.compile(r"\b(?:fund(?:ed|ing|s)?|grants?|sponsor(?:ed|s)?|paid|financ\w*|supported)\b", re.IGNORECASE),
-    ),
-    (JOURNAL, re.compile(r"\b(?:journals?|venue|periodical|published (?:in|by)|which publication)\b", re.IGNORECASE)),
-    (
-        DATE,
-        re.compile(r"^when\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|month)\b|\bwhen\b", re.IGNORECASE),
-    ),
+    (ORGANISATION, r"\b(?:fund(?:ed|ing|s)?|grants?|sponsor(?:ed|s)?|paid|financ\w*|supported)\b"),
+    (JOURNAL, r"\b(?:journals?|venue|periodical|published (?:in|by)|which publication)\b"),
+    (DATE, r"^when\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|month)\b|\bwhen\b"),
     # "who" asks for a person at the start or after a joining word ("and who funded it", "tell me who"),
     # not as a relative pronoun ("women who keep having miscarriages")
     (
         PERSON,
-        re.compile(
-            r"^who(?:m|se)?\b|\bwhich (?:authors?|researchers?|person|people)\b|"
-            r"(?:\b(?:and|or|but|me|us|out|know|asks?)|[,;:])\s+who(?:m|se)?\b",
-            re.IGNORECASE,
-        ),
+        r"^who(?:m|se)?\b|\bwhich (?:authors?|researchers?|person|people)\b|"
+        r"(?:\b(?:and|or|but|me|us|out|know|asks?)|[,;:])\s+who(?:m|se)?\b",
     ),
 )
+_EXPECTED = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _EXPECTED_WORDING)
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 #: what a sentence holding an answer of each type looks like
@@ -254,10 +225,12 @@ class QuestionAnalysis:
         text = _REFERENCE_POINTER.sub(" ", sentence)
         return any(_ANSWER_PATTERNS[name].search(text) for name in self.expected_all if name in _ANSWER_PATTERNS)
 
-    def holds_main(self, sentence: str) -> bool:
-        """Whether a sentence holds the main expected answer type (True when it has no pattern)."""
-        pattern = _ANSWER_PATTERNS.get(self.expected or "")
-        return pattern is None or bool(pattern.search(_REFERENCE_POINTER.sub(" ", sentence)))
+
+def holds_answer_type(name: str | None, sentence: str) -> bool:
+    """Whether a sentence holds an answer of one type ("trial id": an NCT number); True for a type
+    without a pattern, or none."""
+    pattern = _ANSWER_PATTERNS.get(name or "")
+    return pattern is None or bool(pattern.search(_REFERENCE_POINTER.sub(" ", sentence)))
 
 
 #: in-text reference pointers: "[1]", "[2, 5-7]", "(3,4)", "(5–7)"

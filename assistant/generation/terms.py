@@ -136,11 +136,9 @@ _METADATA_SYNONYMS = {
     "treatment": "therapy therapeutic therapies",
     "therapy": "treatment therapeutic",
     "injections": "injected injection",
-    # breeders cross strains, papers write "mated" ("CBA/J x DBA/2 matings")
-    "crossed": "mated mating matings",
+    # breeders cross strains, papers write "mated" ("CBA/J x DBA/2 matings"); one entry per stem
+    # ("crossed", "crossing" share "cross")
     "cross": "mated mating matings",
-    "crossing": "mated mating matings",
-    "repeated": "recurrent",
     "repeat": "recurrent",
     "recurring": "recurrent",
     # how authors say that something is wanted
@@ -179,7 +177,6 @@ _METADATA_SYNONYMS = {
     "needed": "imperative necessary required",
     # ("calm down NK cells", "fat-derived" cells, "stubborn" adhesions, a trial that "wrapped up")
     "calm": "suppress inhibit reduce dampen",
-    "calms": "suppress inhibit reduce dampen",
     "fat": "adipose",
     "stubborn": "refractory",
     "bleeding": "menstruation menses",
@@ -192,7 +189,6 @@ _METADATA_SYNONYMS = {
     "mom": "maternal",
     "mum": "maternal",
     "travel": "homed homing",
-    "travelled": "homed homing",
 }
 
 
