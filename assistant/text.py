@@ -269,9 +269,35 @@ def _dominant(candidates: list[tuple[int, str]]) -> bool:
 @lru_cache(maxsize=1)
 def _english_stems() -> frozenset[str]:
     """Stems of common English words (the bundled encoder's vocabulary; `training/words/build.py`)."""
-    path = Path(__file__).resolve().parent / "models" / "words" / "english_stems.txt"
+    return _word_table("english_stems.txt")
+
+
+def is_predicate_word(word: str) -> bool:
+    """Whether an English word can only be a verb, adjective or adverb, never a noun ("protect", "grow",
+    "instead", "true"; from LemmInflect's lexicon by `training/words/build.py`): such a word says how a
+    question asks or what happened, while a noun names what it is about ("lupus", "cost")."""
+    return word.lower() in _predicate_words()
+
+
+@lru_cache(maxsize=1)
+def _predicate_words() -> frozenset[str]:
+    return _word_table("predicate_words.txt")
+
+
+def _word_table(name: str) -> frozenset[str]:
+    path = Path(__file__).resolve().parent / "models" / "words" / name
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def term_words(text: str) -> dict[str, frozenset[str]]:
+    """Each of `content_terms(text)` with the words of `text` it stems from ("protect": {"protects"})."""
+    found: dict[str, set[str]] = {}
+    for match in _TOKEN.finditer(normalize(text)):
+        for part in re.split(r"[-/.]", match.group(0)):
+            if len(part) > 1 and part not in _STOPWORDS:
+                found.setdefault(_stem(part), set()).add(part)
+    return {term: frozenset(words) for term, words in found.items()}
 
 
 class Speller:

@@ -96,3 +96,18 @@ def test_an_affiliation_question_about_one_author_cites_that_authors_line(assist
     answer = assistant.answer("Which institution is Feng Zhao affiliated with?")
     assert not answer.refused
     assert answer.text.startswith("Feng Zhao, Department of Basic Medical, China Medical University")
+
+
+def test_verbs_and_adverbs_the_corpus_never_uses_do_not_sink_the_question(assistant):
+    """ "invade", "grow" and "ever" are nowhere in the corpus, which writes "invasion", "proliferation"; as
+    question terms they weighed as much as the rarest corpus word and the question was refused."""
+    answer = assistant.answer("Can umbilical cord MSCs make trophoblasts invade and grow better?")
+    assert not answer.refused, answer.text
+    assert "invasion" in _first(answer) and "trophoblast" in _first(answer)
+    answer = assistant.answer("were human stem cells ever given to mice in these RSA studies?")
+    assert not answer.refused, answer.text
+
+
+def test_a_noun_the_corpus_never_uses_still_names_an_uncovered_topic(assistant):
+    assert assistant.answer("Do MSCs help women with lupus who keep miscarrying?").refused
+    assert assistant.answer("How much does MSC therapy cost?").refused

@@ -13,7 +13,14 @@ from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
-from assistant.text import QUESTION_FRAME_WORDS, Speller, content_terms, lexical_tokens
+from assistant.text import (
+    QUESTION_FRAME_WORDS,
+    Speller,
+    content_terms,
+    is_predicate_word,
+    lexical_tokens,
+    term_words,
+)
 from assistant.types import EvidenceSentence, source_context
 
 __all__ = [
@@ -224,7 +231,19 @@ def question_terms(question: str, stats: TermStatistics) -> tuple[list[str], dic
         | prefixed.get(t, set())
         for t in terms
     }
-    return terms, expanded, {t: stats.idf(t) for t in terms}
+    terms = [t for t in terms if not _asks_with(t, expanded[t], question, stats)]
+    return terms, {t: expanded[t] for t in terms}, {t: stats.idf(t) for t in terms}
+
+
+def _asks_with(term: str, forms: set[str], question: str, stats: TermStatistics) -> bool:
+    """A word the corpus never uses that can only be a verb, adjective or adverb ("Can cord MSCs make
+    trophoblasts invade and grow better?", "were human cells ever given?"): how the question asks, not a
+    topic the sources lack. Counted as a term, it would weigh as much as the rarest corpus term and make
+    the question look uncovered; a noun the corpus never uses ("lupus", "cost") stays a term."""
+    if any(stats.known(form) for form in forms):
+        return False
+    words = term_words(question).get(term, frozenset())
+    return bool(words) and all(is_predicate_word(word) for word in words)
 
 
 def _prefixed_abbreviations(question: str, stats: TermStatistics) -> dict[str, set[str]]:

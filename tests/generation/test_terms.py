@@ -62,3 +62,19 @@ def test_names_are_written_in_capitals_but_a_shouted_question_names_nothing():
     assert named_terms("How do MSC exosomes act on decidual NK cells?") == {"msc", "nk"}
     assert named_terms("Are postictal psychotic episodes II predictive?") == set()  # a roman numeral
     assert named_terms("HOW DO MSCS ACT ON DECIDUAL NK CELLS?") == set()
+
+
+def test_only_absent_words_that_cannot_name_a_thing_leave_the_question_terms():
+    from assistant.generation.terms import TermStatistics, question_terms
+    from assistant.text import is_predicate_word
+
+    assert is_predicate_word("invade") and is_predicate_word("instead") and is_predicate_word("ever")
+    assert not is_predicate_word("lupus") and not is_predicate_word("cost") and not is_predicate_word("heart")
+    from assistant.text import content_terms
+
+    secrete = content_terms("secrete")[0]
+    stats = TermStatistics({"trophoblast": 3, "msc": 9, secrete: 4}, 20)
+    terms, _, _ = question_terms("Do MSCs make trophoblasts invade the lupus lining? They secrete it", stats)
+    assert "invad" not in terms  # a verb the corpus never uses
+    assert "lupus" in terms  # a noun the corpus never uses: a topic it does not cover
+    assert secrete in terms  # a verb the corpus uses stays
