@@ -124,7 +124,7 @@ class AnswerChain:
         self.lookup = FrontMatterLookup(index)
         self.holdings = index_holdings(index)
         self._judge_fn = None
-        self.extractive = ExtractiveGenerator(settings, index.glossary.long_form)
+        self.extractive = ExtractiveGenerator(settings)
         self.chat_model = self._chat_model(settings, chat_model)
         self.llm = None
         if self.chat_model is not None:
@@ -219,6 +219,7 @@ class AnswerChain:
             self.stats,
             self.lookup,
             learned=self.settings.relevance_ranking == "learned",
+            long_form=self.glossary.long_form,
         )
         study = _record_wanted(part) if records else ""
         if study:

@@ -36,7 +36,7 @@ def normalize_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
         if key == "year":
             clean[key] = [_as_year(key, v) for v in values]
         elif key == "kind":
-            allowed = {k.value for k in SourceKind}
+            allowed = {k.value for k in SourceKind if k is not SourceKind.GLOSSARY}  # cited, never searched
             kinds = [getattr(v, "value", str(v)).strip().lower().replace(" ", "_") for v in values]
             bad = [k for k in kinds if k not in allowed]
             if bad:

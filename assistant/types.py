@@ -22,6 +22,9 @@ class SourceKind(str, Enum):
     NOTE = "note"
     #: any other added document (`corpus add --kind document`)
     DOCUMENT = "document"
+    #: the index's glossary of abbreviations (curated for the corpus, plus definitions found in its
+    #: texts): cited only for what an abbreviation stands for, never indexed as a document
+    GLOSSARY = "glossary"
 
     @property
     def is_study(self) -> bool:
@@ -36,6 +39,7 @@ class SourceKind(str, Enum):
             SourceKind.ABSTRACT: "abstract",
             SourceKind.NOTE: "note",
             SourceKind.DOCUMENT: "document",
+            SourceKind.GLOSSARY: "glossary",
         }[self]
 
 
@@ -485,6 +489,8 @@ class Question:
     #: (the question without its last place phrase, that phrase's object): ("Do MSCs promote
     #: angiogenesis?", "the endometrium"); ("", "") when it names none
     place: tuple[str, str] = ("", "")
+    #: the terms a definition question asks about, as written ("PGE2", "HGF"); () for other kinds
+    defines: tuple[str, ...] = ()
 
     @property
     def main_expected(self) -> str | None:

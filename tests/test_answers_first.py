@@ -12,6 +12,7 @@ import pytest
 from assistant.generation import prompts
 from assistant.generation.question import build_question
 from assistant.types import Question, QuestionKind, RefusalReason, Turn
+from tests.answer_checks import assert_defined_first
 
 
 def _first(answer) -> str:
@@ -88,8 +89,9 @@ def test_a_cell_source_in_a_population_not_covered_says_so_and_labels_the_neares
 
 def test_what_is_rsa_opens_with_a_definition(assistant):
     answer = assistant.answer("What is RSA?")
-    assert answer.text.startswith("RSA stands for recurrent spontaneous abortion. ")
-    assert "recurrent spontaneous abortion (RSA), a" in _first(answer)  # the cited sentence that says so
+    assert_defined_first(answer, "RSA stands for recurrent spontaneous abortion.")
+    # then the review's own sentence that defines it
+    assert "recurrent spontaneous abortion (RSA), a" in answer.sentences[1].text, answer.text
 
 
 def test_a_trial_registration_line_is_cited_as_a_sentence_with_a_subject(assistant):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assistant.generation import prompts
 from assistant.generation.question import build_question
+from tests.answer_checks import assert_defined_first
 
 
 def test_short_word_typos_are_read_as_the_corpus_words(assistant):
@@ -47,7 +48,7 @@ def test_how_people_ask_for_an_abbreviation_hears_its_long_form(assistant):
     ]:
         answer = assistant.answer(question)
         assert not answer.refused, question
-        assert answer.lead == lead and answer.sentences[0].supported, (question, answer.text)
+        assert_defined_first(answer, lead)
 
 
 def test_a_study_named_by_its_first_author_is_found_by_its_record(assistant):

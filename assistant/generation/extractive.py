@@ -23,6 +23,7 @@ import numpy as np
 from assistant.filters import parse_filters
 from assistant.generation import prompts
 from assistant.generation.base import Draft, DraftSentence, TextPiece, draft_text
+from assistant.generation.definitions import Definition
 from assistant.generation.front_matter import FrontMatterLookup
 from assistant.generation.gate import decide
 from assistant.generation.question import (
@@ -129,9 +130,21 @@ def choose_sentences(question: Question, ranking: Ranking, settings: Settings, s
     holds_main = partial(holds_answer_type, question.main_expected)
     direct = _direct_first(_choose(scored, limit, keep), scored, limit, keep, holds_main)
     chosen = _with_finding(direct, scored, limit)
+    if ranking.definitions:
+        return _defined(ranking.definitions, chosen, limit, lead)
     if not frame and chosen:
         frame = _frame(question, chosen[0], scored, ranking.coverage)
     return Selection([(s.sentence.text, s.passage) for s in chosen], lead, frame)
+
+
+def _defined(definitions: tuple[Definition, ...], chosen: list[ScoredSentence], limit: int, lead: str) -> Selection:
+    """A definition question: what each asked term stands for (cited to the glossary), then only the
+    chosen sentences that are about one of the terms (a sentence that merely shares a word with
+    "LIT and IVIG - what are they?" says nothing of what they are)."""
+    about = [s for s in chosen if any(d.written_in(s.sentence.text) for d in definitions)]
+    sentences = [(d.text, d.passage) for d in definitions]
+    sentences += [(s.sentence.text, s.passage) for s in about][: max(limit - len(definitions), 1)]
+    return Selection(sentences, lead)
 
 
 def _stray_review_record(s: ScoredSentence) -> bool:
@@ -327,10 +340,8 @@ class ExtractiveGenerator:
 
     backend = "extractive"
 
-    def __init__(self, settings: Settings, long_form: Callable[[str], str | None] | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        #: the glossary's long form of an abbreviation ("RSA" -> "recurrent spontaneous abortion")
-        self.long_form = long_form
 
     def select(self, state) -> Draft:
         if state.refusal is not None:
@@ -342,63 +353,15 @@ class ExtractiveGenerator:
         for part in state.parts:
             picked = choose_sentences(part.question, part.ranking, self.settings, part.searched_query)
             lead = lead or picked.lead
-            frame = frame or picked.frame or self._definition(part.question, picked)
+            frame = frame or picked.frame
             share = picked.sentences[: _part_limit(self.settings, len(state.parts))]
             sentences += [DraftSentence(text, [passage]) for text, passage in share]
         return Draft(self.backend, _unique(sentences), lead=lead, frame=frame, unanswered=state.unanswered_parts)
-
-    def _definition(self, question: Question, picked: Selection) -> str:
-        """What a definition question about an abbreviation hears first: its long form from the glossary
-        ("RSA stands for recurrent spontaneous abortion."), only when the first cited sentence writes both."""
-        if question.kind is not QuestionKind.DEFINITION or not picked.sentences or not self.long_form:
-            return ""
-        term = _DEFINED.match(question.text.strip())
-        # the asked term, or else the one abbreviation of the question the glossary knows ("MenSC - what
-        # does that abbreviation mean?")
-        named = [term.group(1) or term.group(2)] if term else []
-        known = [a for a in named or _ABBREVIATION.findall(question.text) if self.long_form(a)]
-        if len(known) != 1:
-            return ""
-        name = known[0]
-        long = self.long_form(name)
-        first = picked.sentences[0][0]
-        # the cited sentence must be about the term: it writes the term or its long form (with its own
-        # abbreviations: "Human amniotic MSCs" writes "human amniotic mesenchymal stem cell")
-        if not long or (not self._writes_long_form(first, long) and not re.search(rf"\b{re.escape(name)}\b", first)):
-            return ""
-        return prompts.FRAME_DEFINITION.format(term=name, long=long)
-
-    def _writes_long_form(self, sentence: str, long: str) -> bool:
-        assert self.long_form is not None
-        words = set(_words(sentence))
-        for abbreviation in _ABBREVIATION.findall(sentence):
-            words |= set(_words(self.long_form(abbreviation) or ""))
-        # a long form of four words or more may be written with one of them left out ("menstrual-blood
-        # MSCs" for "menstrual blood-derived stem cell")
-        missing = set(_words(long)) - words
-        return not missing or (len(missing) == 1 and len(_words(long)) >= 4)
 
     def draft(self, state) -> Iterator[TextPiece | Draft]:
         draft = self.select(state)
         yield from draft_text(draft)
         yield draft
-
-
-#: an abbreviation as sentences write it, without its plural "s" ("MSCs" -> "MSC", "hAMSC", "MenSC")
-_ABBREVIATION = re.compile(r"\b([A-Za-z]*[A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*?)s?\b")
-
-
-def _words(text: str) -> list[str]:
-    """The word stems of a text, hyphenated words taken apart ("blood-derived": blood, derived)."""
-    return lexical_tokens(text.replace("-", " "))
-
-
-#: "What is RSA?", "What are MSCs?", "What does dNK mean?": the term a definition question asks about
-_DEFINED = re.compile(
-    r"^(?:(?:what|who) (?:is|are|does) (?:an? |the )?([A-Za-z][\w-]{1,15})(?: mean| stands? for| short for)?"
-    r"|([A-Za-z][\w-]{1,15}) (?:meaning|definition|abbreviation))\s*\??$",
-    re.I,
-)
 
 
 def _part_limit(settings: Settings, parts: int) -> int:

@@ -13,7 +13,8 @@ is refused only when both find it weak, except that a question naming a word the
 ("cost") is judged by the rules alone: the model learnt from questions whose words their evidence uses
 (docs/learned-models.md). Rules keep the last word where text is exact: an identifier or acronym the corpus never
 mentions ("phase III", "NCT0000") or a name the question asks about in capitals ("NK") that no retrieved
-sentence holds means the sources do not cover it.
+sentence holds means the sources do not cover it. A definition question whose every asked term the
+glossary defines is answered: its long forms are cited to the glossary (`definitions.py`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def decide(
     and the hand-set coverage rules must agree; a question naming a word the corpus never uses is judged
     by the rules alone), "rules" or "learned"."""
     if ranking.front_matter is not None:
+        return None
+    if ranking.definitions and len(ranking.definitions) == len(question.defines) and not question.personal:
+        # every term it asks about has a long form the glossary cites ("LIT and IVIG - what are they?")
         return None
     why, reason = _why_not(question, ranking, searched_query, evidence_rule)
     if not why:

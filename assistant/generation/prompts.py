@@ -42,8 +42,10 @@ PART_NOT_COVERED = "The indexed sources do not answer this part: {part}"
 #: a yes/no question answered by a sentence from one kind of evidence ("In mice, yes:")
 FRAME_YES_IN = "{setting}, yes:"
 FRAME_YES = "Yes:"
-#: a definition question about an abbreviation whose first cited sentence writes both forms
-FRAME_DEFINITION = "{term} stands for {long}."
+#: a definition question's answer for each asked abbreviation the glossary knows, cited to the glossary
+DEFINITION_SENTENCE = "{term} stands for {long}."
+#: how the glossary reads as a cited source
+GLOSSARY_TITLE = "Glossary of abbreviations (curated for this corpus, plus the definitions its indexed texts write)"
 #: a yes/no question whose evidence does not state what was asked
 FRAME_NOT_SAID = "The sources do not say so directly; what they report:"
 #: a yes/no question about a population the first sentence's source is not about

@@ -80,7 +80,8 @@ _DEFINITION = re.compile(
     r"^(?:what|who) (?:is|are) (?:an? |the )?[\w\s-]{1,40}\??$|^define\b|\bwhat does [\w-]+ (?:mean|stand for)\b|"
     r"\bwhat does (?:that|this|the) (?:abbreviation|acronym|term) (?:mean|stand for)\b|"
     r"\bdefinition of\b|\bmeaning of\b|\b(?:stands? for|short for|abbreviation (?:of|for))\b|"
-    r"^[\w-]{1,12}\s+(?:meaning|definition|abbreviation)\s*\??$",
+    r"^[\w-]{1,12}\s+(?:meaning|definition|abbreviation)\s*\??$|"
+    r"^[\w\s-]{1,30}=\s*\?+$|\s[-\u2013\u2014:]\s*what (?:is|are) (?:it|they|these|those)\s*\??$",
     re.IGNORECASE,
 )
 _MECHANISM = re.compile(
@@ -288,6 +289,9 @@ def question_kind(question: str) -> QuestionKind:
     q = question.strip()
     if _METADATA.search(q):
         return METADATA
+    if _asks_what_abbreviations_mean(q):
+        # "dMSC vs DSC - what's the difference between the two abbreviations?" asks for long forms first
+        return DEFINITION
     if _COMPARISON.search(q) and not _WHO.match(q):
         return COMPARISON
     if _QUANTITY.search(q):
@@ -307,6 +311,55 @@ def question_kind(question: str) -> QuestionKind:
     if _WHO.search(q):
         return WHO
     return WHAT
+
+
+#: a question that asks what abbreviations mean, whatever else it says ("URSA: what does that acronym
+#: stand for?", "what do PGE2 and HGF stand for")
+_ABOUT_ABBREVIATIONS = re.compile(r"\b(?:abbreviations?|acronyms?|stands? for|short for)\b", re.IGNORECASE)
+#: an abbreviation as text writes it, without its plural "s" ("MSCs" -> "MSC", "hAMSC", "MenSC", "PGE2")
+ABBREVIATION = re.compile(r"\b([A-Za-z]*[A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*?)s?\b")
+#: "What is RSA?", "What are MSCs?", "What does dNK mean?": the one term a definition question asks about
+_DEFINED = re.compile(
+    r"^(?:(?:what|who) (?:is|are|does) (?:an? |the )?([A-Za-z][\w-]{1,15})(?: mean| stands? for| short for)?"
+    r"|([A-Za-z][\w-]{1,15}) (?:meaning|definition|abbreviation))\s*\??$",
+    re.IGNORECASE,
+)
+#: "what does SMD mean in the mouse meta-analysis": the term, wherever the question asks it
+_MEANS = re.compile(
+    r"\bwhat (?:does|do) (?!(?:it|that|this|they|these|those)\b)([A-Za-z][\w-]{1,15}) (?:mean|stands? for)\b()",
+    re.IGNORECASE,
+)
+#: what a bare definition request says besides its terms ("dNK cell = ?", "LIT and IVIG - what are they?",
+#: "Define TRAF6 please")
+_DEFINITION_GLUE = frozenset(
+    "what whats is are was were do does did it its they them these those this that the a an and or vs versus "
+    "define definition meaning mean means please cell cells".split()
+)
+
+
+def _asks_what_abbreviations_mean(question: str) -> bool:
+    return bool(_ABOUT_ABBREVIATIONS.search(question) and ABBREVIATION.search(question))
+
+
+def defined_terms(question: str, kind: QuestionKind) -> tuple[str, ...]:
+    """The terms a definition question asks about, as written: the one term of "What is RSA?", or the
+    abbreviations of a question that asks what abbreviations mean or says nothing else ("LIT and IVIG -
+    what are they?"). A definition-shaped question about something else ("What is the role of IDO in
+    MSC therapy?") defines nothing: its abbreviations are its topic, not what it asks."""
+    if kind is not DEFINITION:
+        return ()
+    text = question.strip()
+    named = _DEFINED.match(text) or _MEANS.search(text)
+    if named:
+        return (named.group(1) or named.group(2),)
+    abbreviations = tuple(dict.fromkeys(ABBREVIATION.findall(text)))[:4]
+    if not abbreviations or _asks_what_abbreviations_mean(text):
+        return abbreviations
+    asked = {a.lower() for a in abbreviations}
+    rest = [
+        w for w in re.findall(r"[A-Za-z][\w-]*", text) if w.lower().rstrip("s") not in asked and w.lower() not in asked
+    ]
+    return abbreviations if all(w.lower() in _DEFINITION_GLUE for w in rest) else ()
 
 
 def expected_answer(question: str) -> str | None:
@@ -482,6 +535,7 @@ def build_question(text: str, history: list[Turn] | tuple[Turn, ...] = (), filte
         personal=personal,
         topic=personal_topic(text) if personal else text,
         place=place_qualifier(text) or ("", ""),
+        defines=defined_terms(text, analysis.kind),
     )
 
 

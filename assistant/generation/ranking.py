@@ -12,11 +12,13 @@ Selection (`extractive.py`) picks from the same ranking. A question about an art
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from assistant.generation.definitions import Definition, definitions_for
 from assistant.generation.front_matter import FrontMatterLookup
 from assistant.generation.question import about_population, analyse, evidence_setting, personal_topic, type_word_stems
 from assistant.generation.relevance import gate_features, relevance_model, sentence_features
@@ -117,6 +119,8 @@ class Ranking:
     keep_ratio: float = 0.6
     #: whether the learned relevance model ordered it (`RSA_RELEVANCE_RANKING=learned`), else the rules
     learned: bool = False
+    #: what the glossary says the asked terms of a definition question stand for (cited to it)
+    definitions: tuple[Definition, ...] = ()
 
 
 @dataclass
@@ -283,10 +287,12 @@ def rank_evidence(
     lookup: FrontMatterLookup | None = None,
     *,
     learned: bool = False,
+    long_form: Callable[[str], str | None] | None = None,
 ) -> Ranking:
     """Every candidate sentence of the passages, best first: ordered by the hand-weighted rules
     (`rule_score`), or with `learned` (`RSA_RELEVANCE_RANKING=learned`) by the learned relevance model;
-    the model's answerability probability is computed either way, for the gate."""
+    the model's answerability probability is computed either way, for the gate. `long_form` (the
+    glossary's) gives a definition question the long forms of the terms it asks about."""
     if lookup is not None:
         found = lookup.answer(question.text, passages, restricted=bool(question.filters))
         if found is not None:
@@ -298,6 +304,7 @@ def rank_evidence(
         unknown_terms=tuple(signals.unknown),
         absent_terms=tuple(signals.absent),
         learned=learned,
+        definitions=definitions_for(question, long_form),
     )
     if not signals.candidates:
         return ranking

@@ -152,8 +152,9 @@ _HASHES: dict[tuple[str, int, int], str] = {}
 #: Per folder: the kind chosen with `corpus add --kind` for files of that folder ({file name: kind}).
 #: A hidden file, so never read as a document; it sits next to the files it describes.
 KINDS_FILE = ".rsa-kinds.json"
-#: Kinds `corpus add --kind` accepts (a study digest is a YAML format of its own, not a label).
-ASSIGNABLE_KINDS = tuple(k.value for k in SourceKind if k is not SourceKind.STUDY_DIGEST)
+#: Kinds `corpus add --kind` accepts (a study digest is a YAML format of its own, not a label; the
+#: glossary is the index's own).
+ASSIGNABLE_KINDS = tuple(k.value for k in SourceKind if k not in (SourceKind.STUDY_DIGEST, SourceKind.GLOSSARY))
 _KINDS_CACHE: dict[tuple[str, int, int], dict[str, str]] = {}
 
 
