@@ -189,11 +189,23 @@ def lexical_tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
 def content_terms(text: str) -> list[str]:
     """Distinct meaningful terms of a question, in order (no stopwords, no one-letter tokens)."""
     seen: dict[str, None] = {}
+    names = {normalize(m.group(0)) for m in _NAME_AND_DIGIT.finditer(text)}
     for match in _TOKEN.finditer(normalize(text)):
-        for part in re.split(r"[-/.]", match.group(0)):
+        word = match.group(0)
+        if word in names:
+            # "HO-1", "PD-1": the digit is the name's; alone, "ho" would name nothing the corpus says
+            # ("Ho1", "HO-1" are both "ho1")
+            seen.setdefault(word.replace("-", ""), None)
+            continue
+        for part in re.split(r"[-/.]", word):
             if len(part) > 1 and part not in _STOPWORDS:
                 seen.setdefault(_stem(part), None)
     return list(seen)
+
+
+#: a short name written with a capital and one digit, hyphenated ("HO-1", "PD-1", "TLR-4", "IL-6"; not
+#: "type-2")
+_NAME_AND_DIGIT = re.compile(r"(?<![\w-])(?=[a-z]{0,4}[A-Z])[A-Za-z]{2,5}-\d(?![\w-])")
 
 
 _NUMBER = re.compile(

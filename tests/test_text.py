@@ -59,3 +59,11 @@ def test_a_short_english_word_or_a_rare_neighbour_is_not_corrected(word):
     # "pcos" has only a rare neighbour ("plos"), too weak a guess for a four-letter word
     (term,) = content_terms(word)
     assert known_spelling(term, SHORT) is None
+
+
+def test_a_short_name_with_one_digit_keeps_its_digit():
+    """ "HO-1" is the gene the corpus writes "Ho1"; split, "ho" names nothing the sources say."""
+    assert content_terms("Is HO-1 involved?") == ["ho1", "involv"]
+    assert content_terms("PD-1 and IL-6") == ["pd1", "il6"]
+    assert content_terms("type-2 diabetes")[0] == "type"  # a plain word with a number stays a word
+    assert content_terms("IL-10 rose")[:2] == ["il", "10"]  # a two-digit part is a term of its own already

@@ -65,6 +65,17 @@ def test_asking_renders_the_answer_with_linked_markers_and_source_cards(app_env)
     assert not at.error
 
 
+def test_a_definition_shows_the_glossary_as_its_source_card(app_env):
+    at = _ask(_app(), "LIT and IVIG - what are they?")
+    answer = _last_answer(at)
+    assert answer is not None and not answer.refused, answer
+    headings = [h.value for h in at.subheader]
+    assert any("Glossary of abbreviations" in h for h in headings), headings
+    texts = " ".join(m.value for m in at.markdown)
+    assert "lymphocyte immunotherapy" in texts
+    assert not at.error
+
+
 def _suggested(at) -> list[str]:
     return [button.label for button in at.button if str(button.key).startswith("example-")]
 

@@ -112,3 +112,9 @@ def test_verbs_and_adverbs_the_corpus_never_uses_do_not_sink_the_question(assist
 def test_a_noun_the_corpus_never_uses_still_names_an_uncovered_topic(assistant):
     assert assistant.answer("Do MSCs help women with lupus who keep miscarrying?").refused
     assert assistant.answer("How much does MSC therapy cost?").refused
+
+
+def test_a_gene_written_with_a_hyphen_is_the_one_the_corpus_writes_without(assistant):
+    answer = assistant.answer("is HO-1 involved in how MSCs protect pregnancy?")
+    assert not answer.refused, answer.text
+    assert "Ho1" in answer.text
