@@ -9,8 +9,10 @@ A clause is supported only when every check passes; the first failing check name
 - ``polarity``: a negation/absence the evidence lacks, or one the evidence has and the clause drops;
 - ``direction``: increase where the evidence says decrease (or back) for the same object;
 - ``number``: a number the evidence does not state; ``number_binding``: stated for another group;
-- ``comparison``: "more than", "lowest"... that the evidence's numbers contradict;
-- ``entity``: a population, cell source, route, timing, marker, trial id or name the evidence lacks;
+- ``comparison``: "more than", "lowest"... that the evidence's numbers contradict, or a comparison of
+  the same attribute the evidence makes the other way in words ("higher sensitivity compared with");
+- ``entity``: a population, cell source, route, timing, marker, trial id or name the evidence lacks, or
+  a word with another prefix than the evidence's ("polyclonal" for "monoclonal");
 - ``hedging``: the evidence says "may"/"suggest" and the clause states it as fact;
 - ``cause``: a causal link the evidence does not draw;
 - ``roles``: agent and patient swapped ("NK cells inhibited MSCs");
@@ -337,7 +339,46 @@ class Checker:
             if self.glossary is not None and self.glossary.long_form(name):
                 continue  # an abbreviation: its terms are checked by alignment
             return "entity", name
-        return None
+        return _prefix_swap(own.text, lowered)
+
+
+#: prefixes that make another thing of the same word ("monoclonal" / "polyclonal", "allogeneic" /
+#: "xenogeneic", "hypertension" / "hypotension"); a word of eight letters or more carries one
+_SWAPPABLE_PREFIX = re.compile(
+    r"(mono|poly|di|tri|tetra|para|alpha|beta|gamma|delta|hyper|hypo|intra|extra|inter|pre|post|anti|pro|sub|"
+    r"supra|super|trans|endo|exo|micro|macro|multi|allo|auto|xeno|syn|homo|hetero|over|under|non)"
+    r"([a-z]{6,})"
+)
+_WORD = re.compile(r"[a-z]{8,}")
+
+
+def _prefix_swap(claim: str, evidence: str) -> tuple[str, str] | None:
+    """ "polyclonal" where the evidence says "monoclonal", "parapertussis" for "pertussis",
+    "betacoronaviruses" for "alphacoronaviruses": a word the evidence never writes whose ending it writes
+    behind another prefix, or none, names another thing. A word with its prefix left off
+    ("coronavirus" for "betacoronavirus") is only less specific, and holds."""
+    said = set(_WORD.findall(evidence)) | set(re.findall(r"[a-z]{6,}", evidence))
+    for word in dict.fromkeys(_WORD.findall(claim.lower())):
+        if word in said:
+            continue
+        match = _SWAPPABLE_PREFIX.fullmatch(word)
+        if match:
+            prefix, ending = match.groups()
+            others = [w for w in said if _bare(w) == _bare(ending) or _same_ending(w, _bare(ending), prefix)]
+            if others:
+                return "entity", f"{word} vs {sorted(others)[0]}"
+    return None
+
+
+def _bare(word: str) -> str:
+    """A word without its plural "s" ("alphacoronaviruses" is "alphacoronavirus")."""
+    return word[:-1] if word.endswith("s") else word
+
+
+def _same_ending(word: str, ending: str, prefix: str) -> bool:
+    """Whether `word` is `ending` behind another swappable prefix than `prefix`."""
+    match = _SWAPPABLE_PREFIX.fullmatch(word)
+    return match is not None and match.group(1) != prefix and _bare(match.group(2)) == ending
 
 
 def _decided(rules: SentenceCheck, probability: float, threshold: float) -> SentenceCheck:
@@ -801,6 +842,78 @@ def _comparison_words(own: Features, aligned: list[_Evidence]) -> tuple[str, str
         related = [s for s, a, o in said if (attribute & a or not a) and other & o]
         if related and sign not in related:
             return "comparison", "the comparison runs the other way"
+    return _attribute_comparison(own, aligned)
+
+
+@dataclass(frozen=True)
+class _Relation:
+    """One comparison a sentence makes in words: of `attribute`, its subject has more (+1), less (-1)
+    or the same (0) than the other side ("higher sensitivity compared with ELISAs", "did so less strongly",
+    "as effective as")."""
+
+    attribute: str
+    sign: int
+    subject: frozenset[str]
+    other: frozenset[str]
+
+
+#: comparison words and the side they put the subject on
+_RELATION_SIGN = {
+    **dict.fromkeys(("more", "higher", "greater", "larger", "better", "stronger"), 1),
+    **dict.fromkeys(("less", "lower", "smaller", "fewer", "worse", "weaker"), -1),
+    **dict.fromkeys(("similar", "comparable", "equivalent", "same", "equal"), 0),
+}
+#: words after which the other side of a comparison is named
+_RELATION_OTHER = frozenset({"than", "as", "to", "with", "versus", "vs"})
+#: attribute stems that all say how well something worked ("more potent", "less strongly", "as effective as")
+_EFFICACY = frozenset({"potent", "effect", "signifi", "power", "well", "stronge", "improv"})
+
+
+def _relations(text: str) -> list[_Relation]:
+    tokens = features(text).tokens
+    found = []
+    for i, token in enumerate(tokens):
+        if token.kind != "w":
+            continue
+        word = token.surface
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if word == "as" and nxt is not None and nxt.content and i + 2 < len(tokens) and tokens[i + 2].surface == "as":
+            sign, attribute, rest = 0, nxt.stem, i + 3  # "as effective as"
+        elif word in _RELATION_SIGN:
+            sign = _RELATION_SIGN[word]
+            if nxt is not None and nxt.kind == "w" and nxt.content and nxt.surface not in _RELATION_SIGN:
+                attribute, rest = nxt.stem, i + 2
+            elif word in ("better", "worse", "stronger", "weaker"):
+                attribute, rest = "efficacy", i + 1  # "worked better than"
+            else:
+                continue
+        else:
+            continue
+        attribute = "efficacy" if attribute in _EFFICACY else attribute
+        start = max((j for j in range(i) if tokens[j].kind == "p"), default=-1) + 1
+        subject = frozenset(t.stem for t in tokens[start:i] if t.kind == "w" and t.content)
+        after = tokens[rest:]
+        at = next((k for k, t in enumerate(after) if t.surface in _RELATION_OTHER), None)
+        other_words = [t.stem for t in after[at + 1 :] if t.kind == "w" and t.content][:4] if at is not None else []
+        found.append(_Relation(attribute, sign, subject, frozenset(other_words)))
+    return found
+
+
+def _attribute_comparison(own: Features, aligned: list[_Evidence]) -> tuple[str, str] | None:
+    """ "The ELISA-array was less sensitive than ELISAs" where the evidence gives it "higher sensitivity
+    compared with" them; "as effective as" where the evidence says one "did so less strongly". The claim's
+    sides are matched to the evidence's subject, so a comparison stated from the other side still holds."""
+    said = [r for e in aligned for r in _relations(e.text)]
+    if not said:
+        return None
+    for claim in _relations(own.text):
+        mine, theirs = claim.subject - claim.other, claim.other - claim.subject
+        signs = set()
+        for relation in (r for r in said if r.attribute == claim.attribute):
+            flipped = len(theirs & relation.subject) > len(mine & relation.subject)
+            signs.add(relation.sign * (-1 if flipped else 1))
+        if signs and claim.sign not in signs:
+            return "comparison", f"the evidence compares {claim.attribute} the other way"
     return None
 
 
