@@ -351,6 +351,20 @@ _SWAPPABLE_PREFIX = re.compile(
     r"([a-z]{6,})"
 )
 _WORD = re.compile(r"[a-z]{8,}")
+#: prefixes that negate the word they join ("unsatisfactory", "ineffective", "nonsignificant"); "in" and
+#: "im" begin many words that negate nothing ("improved", "increase"), so they count before long words only
+_NEGATING = {"un": 6, "dis": 6, "non": 6, "in": 8, "im": 8, "ir": 8}
+
+
+def _negated_in(word: str, said: set[str]) -> bool:
+    """Whether the evidence writes the word's opposite by a negating prefix, added or dropped."""
+    for prefix, shortest in _NEGATING.items():
+        if len(word) >= shortest and f"{prefix}{word}" in said:
+            return True
+        base = word[len(prefix) :]
+        if word.startswith(prefix) and len(base) >= shortest and base in said:
+            return True
+    return False
 
 
 def _prefix_swap(claim: str, evidence: str) -> tuple[str, str] | None:
@@ -359,8 +373,12 @@ def _prefix_swap(claim: str, evidence: str) -> tuple[str, str] | None:
     behind another prefix, or none, names another thing. A word with its prefix left off
     ("coronavirus" for "betacoronavirus") is only less specific, and holds."""
     said = set(_WORD.findall(evidence)) | set(re.findall(r"[a-z]{6,}", evidence))
-    for word in dict.fromkeys(_WORD.findall(claim.lower())):
+    for word in dict.fromkeys(re.findall(r"[a-z]{6,}", claim.lower())):
         if word in said:
+            continue
+        if _negated_in(word, said):
+            return "polarity", f"{word}: the evidence says the opposite word"  # "satisfactory" / "unsatisfactory"
+        if len(word) < 8:
             continue
         match = _SWAPPABLE_PREFIX.fullmatch(word)
         if match:

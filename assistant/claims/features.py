@@ -702,14 +702,18 @@ def markers_in(text: str) -> frozenset[str]:
 _PROPER = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[A-Z][a-z]{2,})(?![\w])")
 
 
+#: what follows a first author's surname: initials and "et al.", "and colleagues"
+_AUTHOR_AFTER = re.compile(r"(?:\s+[A-Z]{1,3}\.?)?\s+(?:et al\b|and (?:colleagues|co-?workers)\b)")
+
+
 def proper_names(text: str) -> frozenset[str]:
     """Capitalised names and acronyms, except a sentence's first word (lowercased)."""
     names = set()
     for match in _PROPER.finditer(text):
         before = text[: match.start()].rstrip()
         if not before or before[-1] in '.:;!?"“(':
-            if not re.search(r"[A-Z].*[A-Z0-9]|\d", match.group(1)):
-                continue  # an ordinary word that starts the sentence
+            if not re.search(r"[A-Z].*[A-Z0-9]|\d", match.group(1)) and not _AUTHOR_AFTER.match(text, match.end()):
+                continue  # an ordinary word that starts the sentence, unless an author's ("Zhao X et al.")
         names.add(match.group(1).lower())
     return frozenset(names)
 
