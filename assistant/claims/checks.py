@@ -9,7 +9,8 @@ A clause is supported only when every check passes; the first failing check name
 - ``polarity``: a negation/absence the evidence lacks, or one the evidence has and the clause drops;
 - ``direction``: increase where the evidence says decrease (or back) for the same object, or where its
   values before and after moved the other way;
-- ``number``: a number the evidence does not state; ``number_binding``: stated for another group;
+- ``number``: a number or calendar date the evidence does not state; ``number_binding``: stated for
+  another group, or a date given to another event ("accepted on" the date it was revised);
 - ``comparison``: "more than", "lowest"... that the evidence's numbers contradict, or a comparison of
   the same attribute the evidence makes the other way in words ("higher sensitivity compared with");
 - ``entity``: a population, cell source, route, timing, marker, trial id or name the evidence lacks, or
@@ -259,6 +260,7 @@ class Checker:
         checks = (
             self._advice,
             _identifiers,
+            _dates,
             _strength,
             _universal,
             _polarity,
@@ -275,7 +277,7 @@ class Checker:
         )
         if share < MIN_TERM_SHARE and not (meaning >= MIN_MEANING and share >= MIN_SHARE_WITH_MEANING):
             # unaligned; name a more telling reason when one does not depend on the alignment
-            for check in (self._advice, _identifiers, _strength, self._entities, _numbers):
+            for check in (self._advice, _identifiers, _dates, _strength, self._entities, _numbers):
                 problem = check(own, aligned, pool)
                 if problem:
                     claim.reason, claim.detail = problem
@@ -785,6 +787,46 @@ def _identifiers(own: Features, aligned: list[_Evidence], pool) -> tuple[str, st
     for found in _IDENTIFIER.findall(own.text):
         if _identifier_key(found) not in said:
             return "number", f"identifier {found.rstrip('.)')} is not in the evidence"
+    return None
+
+
+_MONTHS = "january february march april may june july august september october november december".split()
+_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+#: "April 21, 2025", "21 April 2025", "on 7 January": a calendar date, and the event word before it
+_DATE = re.compile(
+    rf"(?:\b(?P<event>received|revised|accepted|published|submitted)\b\W+(?:\w+\W+){{0,2}}?)?"
+    rf"(?:\b{_MONTH}\.?\s+(?P<day>\d{{1,2}})\b,?(?:\s+(?P<year>\d{{4}}))?|"
+    rf"\b(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\b\.?(?:,?\s+(?P<year2>\d{{4}}))?)",
+    re.IGNORECASE,
+)
+
+
+def _dates_in(text: str) -> list[tuple[str, tuple[int, int, int | None]]]:
+    """(event word or "", (month, day, year or None)) for each calendar date the text writes."""
+    found = []
+    for m in _DATE.finditer(text):
+        if (m.group("month2") or "").lower() == "may" and not m.group("year2"):
+            continue  # "12 may have": the verb, not the month
+        month_word = (m.group("month") or m.group("month2")).lower()[:3]
+        month = next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(month_word))
+        day = int(m.group("day") or m.group("day2"))
+        year = m.group("year") or m.group("year2")
+        found.append(((m.group("event") or "").lower(), (month, day, int(year) if year else None)))
+    return found
+
+
+def _dates(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    """A date is copied, never paraphrased: "received on April 21, 2024" where the evidence writes
+    "Received: April 21, 2025", or "accepted on May 29" where May 29 is when it was revised."""
+    said = [d for e in pool for d in _dates_in(e.text)]
+    if not said:
+        return None
+    for event, (month, day, year) in _dates_in(own.text):
+        same = [(e, y) for e, (m, d, y) in said if (m, d) == (month, day) and (year is None or y in (None, year))]
+        if not same:
+            return "number", f"date {_MONTHS[month - 1].title()} {day}" + (f", {year}" if year else "")
+        if event and all(e and e != event for e, _ in same):
+            return "number_binding", f"{event} on {_MONTHS[month - 1].title()} {day}: the evidence says {same[0][0]}"
     return None
 
 

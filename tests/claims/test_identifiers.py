@@ -25,3 +25,17 @@ def test_an_identifier_copied_exactly_is_supported_in_any_sentence_around_it():
         "Okafor N's 2021 study (DOI 10.1016/j.fertnstert.2021.03.014) is PMC8112233.", EVIDENCE
     ).supported
     assert check_sentence("The registration number of the study is NCT04123456.", EVIDENCE).supported
+
+
+def test_a_date_is_copied_with_its_event():
+    evidence = ["Received: March 3, 2024 Revised: June 9, 2024 Accepted: August 1, 2024."]
+    assert check_sentence("The paper was accepted on August 1, 2024.", evidence).supported
+    assert check_sentence("It was received on 3 March 2024.", evidence).supported
+    year = check_sentence("The paper was received on March 3, 2023.", evidence)
+    assert not year.supported and year.reason == "number", year.reason
+    event = check_sentence("The paper was accepted on June 9, 2024.", evidence)
+    assert not event.supported and event.reason == "number_binding", event.reason
+    # "may" as a verb is no month
+    assert check_sentence(
+        "Of the 12 patients, 12 may have relapsed.", ["Of the 12 patients, 12 may have relapsed."]
+    ).supported
