@@ -5,7 +5,8 @@ A clause is supported only when every check passes; the first failing check name
 - ``no_content``: nothing but numbers, markers or filler ("5.", "See the sources.");
 - ``unaligned``: no evidence sentence carries enough of its terms (or meaning, with vectors);
 - ``advice``: it reads as a recommendation the evidence does not make;
-- ``strength``: "approved", "proven", "cures", "safe and effective", "first-line"... not in the evidence;
+- ``strength``: "approved", "proven", "cures", "safe and effective", "first-line"... not in the evidence,
+  or "all" (of a counted group too) where the evidence reports a share;
 - ``polarity``: a negation/absence the evidence lacks, or one the evidence has and the clause drops;
 - ``direction``: increase where the evidence says decrease (or back) for the same object, or where its
   values before and after moved the other way;
@@ -14,7 +15,8 @@ A clause is supported only when every check passes; the first failing check name
 - ``comparison``: "more than", "lowest"... that the evidence's numbers contradict, or a comparison of
   the same attribute the evidence makes the other way in words ("higher sensitivity compared with");
 - ``entity``: a population, cell source, route, timing, marker, trial id or name the evidence lacks, or
-  a word with another prefix than the evidence's ("polyclonal" for "monoclonal");
+  a word with another prefix than the evidence's ("polyclonal" for "monoclonal"), or a treatment "given"
+  where the evidence worked in vitro;
 - ``hedging``: the evidence says "may"/"suggest" and the clause states it as fact;
 - ``cause``: a causal link the evidence does not draw;
 - ``roles``: agent and patient swapped ("NK cells inhibited MSCs");
@@ -270,6 +272,7 @@ class Checker:
             _comparison,
             _superlative_swap,
             self._entities,
+            _setting,
             _timing,
             _hedging,
             _cause,
@@ -488,10 +491,56 @@ _UNIVERSAL = re.compile(
 _SHARE = re.compile(r"\b(\d+)\s+(?:of|out of)\s+(\d+)\b")
 
 
+#: a treatment given to someone, which work in a dish is not
+_GIVEN = re.compile(
+    r"\b(?:given|administered|injected|infused|transfused|as a (?:treatment|therapy)|"
+    r"treated (?:\w+ )?(?:women|men|patients|people|mice|rats|animals))\b",
+    re.IGNORECASE,
+)
+_IN_VITRO = re.compile(r"\bin vitro\b|\bco-?cultures?\b|\bcultured\b", re.IGNORECASE)
+
+
+def _setting(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
+    """ "Given as a treatment to women, decidual MSCs raised their Tregs" where the evidence did it in
+    vitro: cells in a dish were given to no one."""
+    if not _GIVEN.search(own.text) or _IN_VITRO.search(own.text):
+        return None
+    if any(_IN_VITRO.search(e.text) for e in aligned) and not any(_GIVEN.search(e.text) for e in aligned):
+        return "entity", "in vitro in the evidence, given as a treatment in the claim"
+    return None
+
+
+def _clause_around(text: str, at: int) -> str:
+    """The clause of `text` that holds position `at` (between commas, semicolons or sentence ends)."""
+    start = max(text.rfind(mark, 0, at) for mark in ",;.:") + 1
+    ends = [i for i in (text.find(mark, at) for mark in ",;:") if i != -1]
+    return text[start : min(ends, default=len(text))]
+
+
+#: "in all seven women", "all 12 patients": the whole of a counted group
+_NUMBER_WORDS = dict(zip("two three four five six seven eight nine ten eleven twelve".split(), map(str, range(2, 13))))
+_COUNTED_ALL = re.compile(r"\ball (?:of )?(?:the )?(\d+|" + "|".join(_NUMBER_WORDS) + r")\b")
+#: "the endometrium reached 7 mm in 5 (P=0.0002)": a count of the group, closing its clause
+_IN_SOME = re.compile(r"\bin (\d+)\s*(?=[(,.;]|$)")
+
+
 def _universal(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
     """ "All women conceived" where the evidence says "5 of 12 conceived": the whole group for a share
     of it. A claim that counts the group itself ("all 12 women") is checked by its numbers."""
     lowered = own.text.lower()
+    counted = _COUNTED_ALL.search(lowered)
+    if counted:  # "in all seven women" where the evidence reports it "in 5" of its 7
+        whole = int(_NUMBER_WORDS.get(counted.group(1), counted.group(1)))
+        after = features(own.text[counted.end() :]).tokens
+        group = next((t.stem for t in after if t.kind == "w" and t.content), "")  # "women" of "all 7 women"
+        said = own.terms - {group} - lx.GENERIC
+        for e in aligned:
+            if not re.search(rf"\b{whole}\b", e.text) or _COUNTED_ALL.search(e.text.lower()):
+                continue
+            for share in [*_SHARE.finditer(e.text), *_IN_SOME.finditer(e.text)]:
+                part = int(share.group(1))
+                if part < whole and features(_clause_around(e.text, share.start())).terms & said:
+                    return "strength", f"all {whole}, where the evidence reports a share"
     if not _UNIVERSAL.search(lowered) or _SHARE.search(lowered):
         return None
     for e in aligned:
