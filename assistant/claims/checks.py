@@ -42,6 +42,7 @@ import numpy as np
 from assistant.claims import lexicon as lx
 from assistant.claims.clauses import split_clauses
 from assistant.claims.features import Cue, Features, features
+from assistant.indexing.glossary import spells_out
 from assistant.safety import sounds_like_recommendation
 
 #: Share of a clause's terms its aligned evidence must hold (or MIN_SHARE_WITH_MEANING with vectors).
@@ -344,8 +345,39 @@ class Checker:
                 continue
             if self.glossary is not None and self.glossary.long_form(name):
                 continue  # an abbreviation: its terms are checked by alignment
+            if _is_acronym(name, own.text) and spells_out(name, text):
+                continue  # "BCoV" where the evidence writes "Bovine coronavirus" out
+            if _abbreviated_title(name, own.text, text):
+                continue  # "World Journal of Stem Cells" where the evidence writes "World J Stem Cells"
             return "entity", name
         return _prefix_swap(own.text, lowered)
+
+
+#: a run of capitalised words, with the small words titles keep ("World Journal of Stem Cells")
+_TITLE_RUN = re.compile(r"[A-Z][\w-]*\.?(?:\s+(?:(?:of|and|the|for|&)\s+)?[A-Z][\w-]*\.?)+")
+_TITLE_SMALL = frozenset({"of", "and", "the", "for", "&"})
+
+
+def _abbreviated_title(name: str, claim: str, evidence: str) -> bool:
+    """Whether the claim's capitalised name holding `name` is the evidence's, with words abbreviated
+    ("World Journal of Stem Cells" / "World J Stem Cells", "Stem Cell Research & Therapy" / "Stem Cell
+    Res Ther"): the same number of words, each of the evidence's a prefix of the claim's."""
+
+    def words(run: str) -> list[str]:
+        return [w.rstrip(".").lower() for w in run.split() if w.lower() not in _TITLE_SMALL]
+
+    runs = [words(m.group(0)) for m in _TITLE_RUN.finditer(claim)]
+    said = [words(m.group(0)) for m in _TITLE_RUN.finditer(evidence)]
+    for run in (r for r in runs if name in r):
+        if any(len(e) == len(run) and all(c.startswith(x) for c, x in zip(run, e)) for e in said):
+            return True
+    return False
+
+
+def _is_acronym(name: str, text: str) -> bool:
+    """Whether the claim writes `name` (lowercased) with two capitals or more ("BCoV", "MEWDS")."""
+    written = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE)
+    return bool(written) and sum(c.isupper() for c in written.group(0)) >= 2
 
 
 #: prefixes that make another thing of the same word ("monoclonal" / "polyclonal", "allogeneic" /

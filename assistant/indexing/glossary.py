@@ -51,6 +51,26 @@ def _best_long_form(short: str, long_candidate: str) -> str | None:
     return long_form or None
 
 
+def spells_out(short: str, text: str) -> bool:
+    """Whether some run of `text`'s words spells out the abbreviation `short` without defining it
+    ("Bovine coronavirus" for "BCoV"): the Schwartz-Hearst match, its long form two words or more
+    and at most one word longer than the abbreviation has letters."""
+    letters = sum(c.isalpha() for c in short)
+    if letters < 2:
+        return False
+    words = _WORD.findall(text)
+    for end in range(1, len(words) + 1):
+        window = " ".join(words[max(0, end - letters - 1) : end])
+        long_form = _best_long_form(short, window)
+        if (
+            long_form
+            and 2 <= len(long_form.split()) <= letters + 1
+            and long_form.lower().endswith(words[end - 1].lower())
+        ):
+            return True
+    return False
+
+
 def detect_abbreviations(text: str) -> dict[str, str]:
     """Short form -> long form pairs defined in `text` as "long form (SF)" or "SF (long form)"."""
     found: dict[str, str] = {}

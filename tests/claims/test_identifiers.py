@@ -39,3 +39,14 @@ def test_a_date_is_copied_with_its_event():
     assert check_sentence(
         "Of the 12 patients, 12 may have relapsed.", ["Of the 12 patients, 12 may have relapsed."]
     ).supported
+
+
+def test_a_name_spelled_out_or_abbreviated_is_the_same_name():
+    evidence = ["The S gene is closely related to the Korean Porcine epidemic diarrhea virus strain KNU-141."]
+    assert check_sentence("The S gene is closely related to the Korean PEDV strain KNU-141.", evidence).supported
+    journal = ["The review of sleep and memory appeared in Nat Rev Neurosci in 2021."]
+    assert check_sentence(
+        "The review of sleep and memory appeared in Nature Reviews Neuroscience in 2021.", journal
+    ).supported
+    other = check_sentence("The review of sleep and memory appeared in Nature Reviews Cardiology in 2021.", journal)
+    assert not other.supported and other.reason == "entity", other.reason
