@@ -377,7 +377,7 @@ def _abbreviated_title(name: str, claim: str, evidence: str) -> bool:
 def _is_acronym(name: str, text: str) -> bool:
     """Whether the claim writes `name` (lowercased) with two capitals or more ("BCoV", "MEWDS")."""
     written = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE)
-    return bool(written) and sum(c.isupper() for c in written.group(0)) >= 2
+    return written is not None and sum(c.isupper() for c in written.group(0)) >= 2
 
 
 #: prefixes that make another thing of the same word ("monoclonal" / "polyclonal", "allogeneic" /
