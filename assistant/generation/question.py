@@ -513,9 +513,25 @@ def is_follow_up(question: str) -> bool:
         return True
     # a pronoun points inside the question when it names the article ("this review ... it") or joins
     # two questions about one thing ("How do MSCs work and are they safe?"); else it points back
+    if _names_its_topic_first(question):
+        return False  # "LIT and IVIG - what are they?": the pronoun points at what the question named
     if _ANAPHORA.search(lowered) and not _ARTICLE_PHRASE.search(lowered) and not question_parts(question):
         return True
     return any((m.group(1) or "").lower() not in _ARTICLE_NOUNS for m in _DEMONSTRATIVE.finditer(lowered))
+
+
+#: "LIT and IVIG - what are they?", "ISCT: what does it stand for?": the topic, then a question about it
+_TOPIC_FIRST = re.compile(
+    r"^(?P<topic>[^?]{2,80}?)\s*(?:\s[-\u2013\u2014]|:)\s*(?:what|which|how|why|is|are|does|do|did|can|could|where|when|who)\b",
+    re.I,
+)
+
+
+def _names_its_topic_first(question: str) -> bool:
+    """Whether the question names what its pronoun points at before asking ("LIT and IVIG - what are
+    they?"): self-contained, so it borrows nothing from the conversation."""
+    match = _TOPIC_FIRST.match(question.strip())
+    return match is not None and bool(focus_terms(match.group("topic")))
 
 
 def build_question(text: str, history: list[Turn] | tuple[Turn, ...] = (), filters: Filters | None = None) -> Question:

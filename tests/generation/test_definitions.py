@@ -101,3 +101,13 @@ def test_the_glossary_is_not_a_kind_a_user_can_filter_by(assistant):
 
     with pytest.raises(InvalidFilterError, match="Use one of"):
         assistant.answer("What is RSA?", filters={"kind": "glossary"})
+
+
+def test_a_question_that_names_its_topic_before_its_pronoun_borrows_nothing(assistant):
+    """ "they" points at LIT and IVIG, not at the earlier question's topic (issue 21 item 4)."""
+    first = assistant.answer("How do MSCs act on decidual NK cells?")
+    answer = assistant.answer("LIT and IVIG - what are they?", history=[first])
+    assert answer.searched_query == "LIT and IVIG - what are they?", answer.searched_query
+    assert "lymphocyte immunotherapy" in answer.text
+    follow = assistant.answer("Do they raise Tregs?", history=[first])
+    assert follow.searched_query != "Do they raise Tregs?"  # a bare pronoun still leans on the chat
