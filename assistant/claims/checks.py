@@ -381,13 +381,14 @@ def _is_acronym(name: str, text: str) -> bool:
 
 
 #: prefixes that make another thing of the same word ("monoclonal" / "polyclonal", "allogeneic" /
-#: "xenogeneic", "hypertension" / "hypotension"); a word of eight letters or more carries one
+#: "xenogeneic", "hypertension" / "hypotension"); only a word of eight letters or more is read for one
 _SWAPPABLE_PREFIX = re.compile(
     r"(mono|poly|di|tri|tetra|para|alpha|beta|gamma|delta|hyper|hypo|intra|extra|inter|pre|post|anti|pro|sub|"
     r"supra|super|trans|endo|exo|micro|macro|multi|allo|auto|xeno|syn|homo|hetero|over|under|non)"
     r"([a-z]{6,})"
 )
-_WORD = re.compile(r"[a-z]{8,}")
+#: the words the prefix checks compare: six letters or more
+_LONG_WORD = re.compile(r"[a-z]{6,}")
 #: prefixes that negate the word they join ("unsatisfactory", "ineffective", "nonsignificant"); "in" and
 #: "im" begin many words that negate nothing ("improved", "increase"), so they count before long words only
 _NEGATING = {"un": 6, "dis": 6, "non": 6, "in": 8, "im": 8, "ir": 8}
@@ -409,8 +410,8 @@ def _prefix_swap(claim: str, evidence: str) -> tuple[str, str] | None:
     "betacoronaviruses" for "alphacoronaviruses": a word the evidence never writes whose ending it writes
     behind another prefix, or none, names another thing. A word with its prefix left off
     ("coronavirus" for "betacoronavirus") is only less specific, and holds."""
-    said = set(_WORD.findall(evidence)) | set(re.findall(r"[a-z]{6,}", evidence))
-    for word in dict.fromkeys(re.findall(r"[a-z]{6,}", claim.lower())):
+    said = set(_LONG_WORD.findall(evidence))
+    for word in dict.fromkeys(_LONG_WORD.findall(claim.lower())):
         if word in said:
             continue
         if _negated_in(word, said):
@@ -550,8 +551,7 @@ def _clause_around(text: str, at: int) -> str:
 
 
 #: "in all seven women", "all 12 patients": the whole of a counted group
-_NUMBER_WORDS = dict(zip("two three four five six seven eight nine ten eleven twelve".split(), map(str, range(2, 13))))
-_COUNTED_ALL = re.compile(r"\ball (?:of )?(?:the )?(\d+|" + "|".join(_NUMBER_WORDS) + r")\b")
+_COUNTED_ALL = re.compile(r"\ball (?:of )?(?:the )?(\d+|" + "|".join(lx.NUMBER_WORDS) + r")\b")
 #: "the endometrium reached 7 mm in 5 (P=0.0002)": a count of the group, closing its clause
 _IN_SOME = re.compile(r"\bin (\d+)\s*(?=[(,.;]|$)")
 
@@ -562,7 +562,7 @@ def _universal(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str]
     lowered = own.text.lower()
     counted = _COUNTED_ALL.search(lowered)
     if counted:  # "in all seven women" where the evidence reports it "in 5" of its 7
-        whole = int(_NUMBER_WORDS.get(counted.group(1), counted.group(1)))
+        whole = int(lx.NUMBER_WORDS.get(counted.group(1), counted.group(1)))
         after = features(own.text[counted.end() :]).tokens
         group = next((t.stem for t in after if t.kind == "w" and t.content), "")  # "women" of "all 7 women"
         said = own.terms - {group} - lx.GENERIC

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.claims import check_sentence
+from tests.answer_checks import assert_rejected
 
 POOLED = [
     "Across 8 trials the vaccine raised serum IgG (SMD 1.20) and IgA (SMD 0.90), and lowered "
@@ -13,10 +14,8 @@ POOLED = [
 def test_a_change_is_matched_by_what_its_clause_names_further_on():
     assert check_sentence("The vaccine lowered deaths (OR 0.55).", POOLED).supported
     assert check_sentence("The vaccine raised serum IgA (SMD 0.90).", POOLED).supported
-    raised = check_sentence("The vaccine raised deaths (OR 0.55).", POOLED)
-    assert not raised.supported and raised.reason == "direction"
-    lowered = check_sentence("The vaccine lowered serum IgG (SMD 1.20).", POOLED)
-    assert not lowered.supported and lowered.reason == "direction"
+    assert_rejected("The vaccine raised deaths (OR 0.55).", POOLED, "direction")
+    assert_rejected("The vaccine lowered serum IgG (SMD 1.20).", POOLED, "direction")
 
 
 def test_values_before_and_after_state_the_change():
@@ -24,5 +23,4 @@ def test_values_before_and_after_state_the_change():
         "While pre-treatment ferritin levels were 310.5±20.1 ng/mL, post-treatment levels were 120.2±15.3 ng/mL."
     ]
     assert check_sentence("Ferritin levels fell after treatment.", evidence).supported
-    rose = check_sentence("Ferritin levels rose after treatment.", evidence)
-    assert not rose.supported and rose.reason == "direction"
+    assert_rejected("Ferritin levels rose after treatment.", evidence, "direction")

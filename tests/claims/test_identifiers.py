@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.claims import check_sentence
+from tests.answer_checks import assert_rejected
 
 EVIDENCE = [
     "The DOI of the study by Okafor N (2021) is 10.1016/j.fertnstert.2021.03.014 and its PMCID is PMC8112233.",
@@ -31,10 +32,8 @@ def test_a_date_is_copied_with_its_event():
     evidence = ["Received: March 3, 2024 Revised: June 9, 2024 Accepted: August 1, 2024."]
     assert check_sentence("The paper was accepted on August 1, 2024.", evidence).supported
     assert check_sentence("It was received on 3 March 2024.", evidence).supported
-    year = check_sentence("The paper was received on March 3, 2023.", evidence)
-    assert not year.supported and year.reason == "number", year.reason
-    event = check_sentence("The paper was accepted on June 9, 2024.", evidence)
-    assert not event.supported and event.reason == "number_binding", event.reason
+    assert_rejected("The paper was received on March 3, 2023.", evidence, "number")
+    assert_rejected("The paper was accepted on June 9, 2024.", evidence, "number_binding")
     # "may" as a verb is no month
     assert check_sentence(
         "Of the 12 patients, 12 may have relapsed.", ["Of the 12 patients, 12 may have relapsed."]
@@ -48,5 +47,4 @@ def test_a_name_spelled_out_or_abbreviated_is_the_same_name():
     assert check_sentence(
         "The review of sleep and memory appeared in Nature Reviews Neuroscience in 2021.", journal
     ).supported
-    other = check_sentence("The review of sleep and memory appeared in Nature Reviews Cardiology in 2021.", journal)
-    assert not other.supported and other.reason == "entity", other.reason
+    assert_rejected("The review of sleep and memory appeared in Nature Reviews Cardiology in 2021.", journal, "entity")

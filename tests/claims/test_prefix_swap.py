@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.claims import check_sentence
+from tests.answer_checks import assert_rejected
 
 EVIDENCE = [
     "Six monoclonal antibodies against four tick-borne viruses were raised for the assay.",
@@ -22,8 +23,7 @@ EVIDENCE = [
     ],
 )
 def test_a_swapped_prefix_is_another_entity(claim):
-    check = check_sentence(claim, EVIDENCE)
-    assert not check.supported and check.reason == "entity", check.reason
+    assert_rejected(claim, EVIDENCE, "entity")
 
 
 def test_the_same_word_or_a_less_specific_one_holds():
@@ -34,18 +34,17 @@ def test_the_same_word_or_a_less_specific_one_holds():
 
 def test_a_negating_prefix_dropped_or_added_is_the_opposite():
     evidence = ["The efficacy of current treatments is unsatisfactory, and the effect was dependent on dose."]
-    dropped = check_sentence("The efficacy of current treatments is satisfactory.", evidence)
-    assert not dropped.supported and dropped.reason == "polarity", dropped.reason
-    added = check_sentence("The effect was independent of dose.", evidence)
-    assert not added.supported and added.reason == "polarity", added.reason
+    assert_rejected("The efficacy of current treatments is satisfactory.", evidence, "polarity")
+    assert_rejected("The effect was independent of dose.", evidence, "polarity")
     # "improved" is no negation of "proved"
     assert check_sentence("The therapy improved outcomes.", ["The therapy proved to improve outcomes."]).supported
 
 
 def test_a_first_author_named_at_the_start_of_a_claim_must_be_the_evidences():
     evidence = ["Okafor N et al. found that the booster raised antibody titres in 40 adults."]
-    wrong = check_sentence("Lindqvist M et al. found that the booster raised antibody titres in 40 adults.", evidence)
-    assert not wrong.supported and wrong.reason == "entity", wrong.reason
+    assert_rejected(
+        "Lindqvist M et al. found that the booster raised antibody titres in 40 adults.", evidence, "entity"
+    )
     assert check_sentence(
         "Okafor N et al. found that the booster raised antibody titres in 40 adults.", evidence
     ).supported

@@ -21,7 +21,11 @@ EVIDENCE = ["Remdesivir lowered mortality to 12% and favipiravir to 20%, against
     ],
 )
 def test_a_worded_comparison_follows_the_arms_values(claim, supported):
-    check = check_sentence(claim, EVIDENCE)
+    _assert_comparison(claim, EVIDENCE, supported)
+
+
+def _assert_comparison(claim: str, evidence: list[str], supported: bool) -> None:
+    check = check_sentence(claim, evidence)
     assert check.supported is supported, check.reason
     if not supported:
         assert check.reason == "comparison"
@@ -48,10 +52,7 @@ WORDED = ["The new rapid test showed comparable specificity and higher sensitivi
     ],
 )
 def test_a_comparison_the_evidence_makes_in_words_is_kept_by_attribute_and_side(claim, supported):
-    check = check_sentence(claim, WORDED)
-    assert check.supported is supported, check.reason
-    if not supported:
-        assert check.reason == "comparison"
+    _assert_comparison(claim, WORDED, supported)
 
 
 def test_how_well_something_worked_is_one_attribute_in_any_word():
