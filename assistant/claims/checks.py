@@ -41,7 +41,7 @@ import numpy as np
 
 from assistant.claims import lexicon as lx
 from assistant.claims.clauses import split_clauses
-from assistant.claims.features import Cue, Features, features
+from assistant.claims.features import POPULATION_KEYS, Cue, Features, counted_groups, features
 from assistant.indexing.glossary import spells_out
 from assistant.safety import sounds_like_recommendation
 
@@ -335,7 +335,8 @@ class Checker:
         found = features(text)
         for key in sorted(own.entities):
             if not any(k in found.entities for k in lx.ENTITY_ACCEPTS.get(key, (key,))):
-                return "entity", key
+                if not _unwritten_subject(key, own, found, pool):
+                    return "entity", key
         missing = sorted(own.markers - found.markers)
         if missing:
             return "entity", missing[0]
@@ -350,7 +351,23 @@ class Checker:
             if _abbreviated_title(name, own.text, text):
                 continue  # "World Journal of Stem Cells" where the evidence writes "World J Stem Cells"
             return "entity", name
-        return _prefix_swap(own.text, lowered)
+        return _prefix_swap(own.text, lowered) or _compound_swap(own.text, lowered)
+
+
+def _unwritten_subject(key: str, own: Features, found: Features, pool: list[_Evidence]) -> bool:
+    """ "Three patients reported an infection" where the evidence says "Three reported an infection"
+    after "seven patients ... six women and one man": a count whose evidence names no population is
+    counted from the source's whole cohort, the population it counts the most of."""
+    if key not in POPULATION_KEYS or found.entities & POPULATION_KEYS:
+        return False
+    claimed = counted_groups(own.text).get(key)
+    if claimed is None or not any(n.value == claimed for n in found.numbers):
+        return False
+    cohort: dict[str, int] = {}
+    for evidence in pool:
+        for group, count in counted_groups(evidence.text).items():
+            cohort[group] = max(cohort.get(group, 0), count)
+    return key in cohort and cohort[key] > claimed and cohort[key] == max(cohort.values())
 
 
 #: a run of capitalised words, with the small words titles keep ("World Journal of Stem Cells")
@@ -403,6 +420,24 @@ def _negated_in(word: str, said: set[str]) -> bool:
         if word.startswith(prefix) and len(base) >= shortest and base in said:
             return True
     return False
+
+
+#: "bromocriptine-induced", "LPS-treated", "IL-10-deficient": the first part names what acted
+_COMPOUND = re.compile(
+    r"([a-z0-9][\w]*)-(induced|treated|exposed|deficient|knockout|primed|stimulated|challenged|infected|mediated)\b"
+)
+
+
+def _compound_swap(claim: str, evidence: str) -> tuple[str, str] | None:
+    """ "a mifepristone-induced model" where the evidence writes only "a bromocriptine-induced model":
+    the same kind of compound with another agent the evidence never names."""
+    said = {(m.group(2), m.group(1)) for m in _COMPOUND.finditer(evidence)}
+    for match in _COMPOUND.finditer(claim.lower()):
+        agent, kind = match.group(1), match.group(2)
+        others = [a for k, a in said if k == kind and a != agent]
+        if others and agent not in evidence:
+            return "entity", f"{agent}-{kind} vs {others[0]}-{kind}"
+    return None
 
 
 def _prefix_swap(claim: str, evidence: str) -> tuple[str, str] | None:
@@ -731,7 +766,7 @@ def _numbers(own: Features, aligned: list[_Evidence], pool: list[_Evidence]) -> 
         label = f"{number.value:g}{number.unit if number.unit != 'fold' else '-fold'}"
         if not holders:
             return "number", label
-        free = (own.terms | own.timing).difference(*(n.head for n in own.numbers if n is not number))
+        free = (own.terms | own.timing).difference(*(n.head for n in _other_values(own, number)))
         free = free - _nearer_other(own, number)
         if _is_year(number):
             continue  # a calendar year dates a finding; its order is checked with the from/to pairs below
@@ -748,10 +783,16 @@ def _numbers(own: Features, aligned: list[_Evidence], pool: list[_Evidence]) -> 
     return None
 
 
+def _other_values(own: Features, number) -> list:
+    """The clause's numbers that state another value: "46.87±2.98 ng/mL" is one value with its spread,
+    so the spread is not another group's number."""
+    return [n for n in own.numbers if n is not number and abs(n.position - number.position) > 1]
+
+
 def _nearer_other(own: Features, number) -> frozenset[str]:
     """Words of the clause that stand nearer another of its numbers than this one: "PRINCE achieved 88.4%
     and LPIHN 81.3%" ties PRINCE to 88.4%, so it cannot vouch for 81.3%."""
-    others = [n.position for n in own.numbers if n is not number and not _is_year(n)]
+    others = [n.position for n in _other_values(own, number) if not _is_year(n)]
     if not others:
         return frozenset()
     near = set()
@@ -770,6 +811,10 @@ def _is_year(number) -> bool:
     return not number.unit and number.value == int(number.value) and 1800 <= number.value <= 2100
 
 
+#: words that put a value before or after a treatment (stems and timing marks)
+_STATES = frozenset({"pre", "post", "baselin", "@before", "@after", "@during"})
+
+
 def _bound_here(number, evidence: Features, clause_terms: frozenset[str]) -> bool:
     """The clause's number is not tied, in this evidence sentence, to another number's group.
 
@@ -779,16 +824,28 @@ def _bound_here(number, evidence: Features, clause_terms: frozenset[str]) -> boo
     """
     same = [n for n in evidence.numbers if _same_number(number.value, number.unit, n.value, n.unit)]
     others = [
-        n for n in evidence.numbers if not _same_number(number.value, number.unit, n.value, n.unit) and not _is_year(n)
-    ]  # a year dates the finding, it is not another group's value
+        n
+        for n in evidence.numbers
+        if not _same_number(number.value, number.unit, n.value, n.unit)
+        and not _is_year(n)  # a year dates the finding, it is not another group's value
+        and not any(abs(n.position - m.position) == 1 for m in same)  # nor is the value's own spread
+    ]
     own_heads = set().union(*(n.head for n in same))
     other_heads = set().union(*(n.head for n in others)) if others else set()
     if not own_heads:
         return True
-    head = number.head | (number.labels - lx.GENERIC)
-    towards_other = head & (other_heads - own_heads)
+    timed = any(h.startswith("@") for h in number.head)  # "2 days after the release": the release is no label
+    head = number.head if timed else number.head | (number.labels - lx.GENERIC)
+    # a state the clause puts its number in ("post-treatment ... were 80.5") points as a head does
+    towards_other = (head | (clause_terms & _STATES)) & (other_heads - own_heads)
     towards_own = (head | clause_terms) & (own_heads - other_heads)  # "untreated ... was 34.4%"
-    return len(towards_other) <= len(towards_own)
+    if len(towards_other) <= len(towards_own):
+        return True
+    # the heads point away; the wider labels of the evidence's numbers may still tell them apart
+    own_labels = set().union(*(n.labels for n in same)) - lx.GENERIC
+    other_labels = set().union(*(n.labels for n in others)) - lx.GENERIC if others else set()
+    words = head | clause_terms
+    return len(words & (own_labels - other_labels)) > len(words & (other_labels - own_labels))
 
 
 # the words between a comparative and its "than" hold no other comparative: in "a lower CBF and more
@@ -797,7 +854,8 @@ _COMPARATIVE = re.compile(
     r"\b(more|less|higher|lower|greater|smaller|larger|fewer|further)\b"
     r"(?:\s+(?!(?:more|less|higher|lower|greater|smaller|larger|fewer|further)\b)\S+){0,5}?\s+than\b"
 )
-_SUPERLATIVE = re.compile(r"\b(most|least|lowest|highest|largest|smallest|greatest|fewest|best|worst)\b")
+# ("at least 1 day", "at most 3 doses" bound a number; they rank nothing)
+_SUPERLATIVE = re.compile(r"(?<!\bat )\b(most|least|lowest|highest|largest|smallest|greatest|fewest|best|worst)\b")
 
 
 def _comparison(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | None:
@@ -1245,7 +1303,33 @@ def _roles(own: Features, aligned: list[_Evidence], pool) -> tuple[str, str] | N
             their_agent, their_patient = _sides(other)
             if (agent & their_patient) - their_agent and (patient & their_agent) - their_patient:
                 return "roles", f"{cue.word}: agent and patient swapped"
-    return _roles_by_scope(own, aligned, pool) or _prepositional_swap(own, aligned)
+    return _roles_by_scope(own, aligned, pool) or _prepositional_swap(own, aligned) or _markers_apart(own, aligned)
+
+
+#: the contrasts that part an evidence sentence into statements about different things
+#: ("while lowering their markers" goes on about the same subject, so a participle parts nothing)
+_CONTRAST = re.compile(r",?\s+(?:whereas|while|but|although|though)\s+(?!\w+ing\b)|\s*;\s*", re.IGNORECASE)
+
+
+def _markers_apart(own: Features, aligned: list[_Evidence]) -> tuple[str, str] | None:
+    """ "ORF3a can activate IFN-beta" where the evidence says "ORF4a ... can activate IFN-beta production,
+    whereas ORF3a can regulate NF-kB": the named molecules of one claim stand together in one statement of
+    the evidence, not on the two sides of its contrast."""
+    names = _named_molecules(own)
+    if len(names) < 2 or not any(names <= _named_molecules(features(p)) for p in own.text.split(",")):
+        return None  # a claim that names them apart ("the IgG rate rose ..., the IgM rate ...") may too
+    for evidence in aligned:
+        if not names <= _named_molecules(evidence.features):
+            continue
+        parts = [_named_molecules(features(p)) for p in _CONTRAST.split(evidence.text) if p.strip()]
+        if len(parts) > 1 and not any(names <= part for part in parts):
+            return "roles", f"{' and '.join(sorted(names))} on two sides of a contrast"
+    return None
+
+
+def _named_molecules(text: Features) -> frozenset[str]:
+    """Markers and names written with a digit ("IL-10", "ORF3a"): what a contrast tells apart."""
+    return text.markers | frozenset(p for p in text.proper if any(c.isdigit() for c in p))
 
 
 _ROLE_PREPOSITIONS = frozenset({"into", "onto", "from", "towards", "toward"})

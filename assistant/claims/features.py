@@ -21,6 +21,7 @@ _PHRASE_END = frozenset(
     "did does do for of".split()
 )
 TIMING_WORDS = frozenset({"before", "after", "during"})
+_RELATIVE_TIMING = {"later": "after", "earlier": "before"}
 _ADVERBS = frozenset(
     "also significantly greatly much far markedly sharply substantially slightly further still even".split()
 )
@@ -96,6 +97,9 @@ _NUMBER_WORD = re.compile(
     r"\b(" + "|".join(sorted((w for w in lx.NUMBER_WORDS if w != "hundred"), key=len, reverse=True)) + r")"
     r"(?:[- ](one|two|three|four|five|six|seven|eight|nine))?(?: hundred)?\b"
 )
+#: "one" is a number only before a unit of time ("at least one day of follow-up" is "1 day"); elsewhere it
+#: is mostly a pronoun or article ("one of the studies", "one man")
+_ONE_MEASURED = re.compile(r"\bone(?=[- ](?:h|hours?|minutes?|days?|weeks?|months?|years?)\b)", re.IGNORECASE)
 _FOLD_WORD = re.compile(r"\b(" + "|".join(lx.FOLD_WORDS) + r")\b")
 
 
@@ -111,7 +115,7 @@ def _words_to_digits(text: str) -> str:
             value *= 100
         return str(value)
 
-    return _NUMBER_WORD.sub(number, text)
+    return _ONE_MEASURED.sub("1", _NUMBER_WORD.sub(number, text))
 
 
 def _stem_word(word: str) -> str:
@@ -492,7 +496,7 @@ def _numbers(tokens: list[Token]) -> tuple[list[NumberMention], list[tuple[float
             and tokens[i - 1].surface == "to"
             and any(tokens[m].surface == "from" and tokens[m + 1].kind == "n" for m in range(max(0, i - 10), i - 2))
         )
-        before = frozenset() if to_end else _label_before(tokens, i, 2, True)
+        before = frozenset() if to_end or _opens_labelled_bracket(tokens, i) else _label_before(tokens, i, 2, True)
         head = tag | before | (frozenset() if tag else _head_after(tokens, i))
         mentions.append(NumberMention(token.value or 0.0, token.unit, labels, i, tag, head - lx.GENERIC))
         if i >= 1 and tokens[i - 1].surface == "from":
@@ -504,6 +508,16 @@ def _numbers(tokens: list[Token]) -> tuple[list[NumberMention], list[tuple[float
             ):
                 pairs.append((token.value or 0.0, tokens[k].value or 0.0))
     return _ranges(tokens, _fractions(tokens, _respectively(tokens, mentions))), pairs
+
+
+def _opens_labelled_bracket(tokens: list[Token], i: int) -> bool:
+    """ "after embryo transfer (2 live births, 1 miscarriage)": a number that opens a bracket and is
+    labelled by words the sentence has not used before counts something of its own, not the words before
+    the bracket ("lower for the rapid PCR group (1.5 tests; ...)" still counts the tests of that group)."""
+    if i < 1 or tokens[i - 1].surface != "(":
+        return False
+    earlier = {t.stem for t in tokens[: i - 1] if t.kind == "w"}
+    return bool(_head_after(tokens, i) - earlier)
 
 
 def _ranges(tokens: list[Token], mentions: list[NumberMention]) -> list[NumberMention]:
@@ -591,6 +605,8 @@ def _head_after(tokens: list[Token], i: int) -> frozenset[str]:
             break
         if t.surface in TIMING_WORDS:
             return frozenset({"@" + t.surface})
+        if t.surface in _RELATIVE_TIMING:  # "2 days later" times what follows as "2 days after" does
+            return frozenset({"@" + _RELATIVE_TIMING[t.surface]})
         if t.surface in {"and", "or", "against", "versus", "vs", "whereas", "while", "but", "compared"}:
             break
         if (
@@ -681,6 +697,21 @@ def _short_markers(text: str) -> str:
 def entities_in(text: str) -> frozenset[str]:
     lowered = _entity_text(text)
     return frozenset(key for key, pattern in _ENTITY_RES.items() if pattern.search(lowered))
+
+
+#: the entity keys that name who was studied, and so can be a count's unwritten subject
+POPULATION_KEYS = frozenset({"patients", "women", "men", "children", "adults", "humans", "mouse", "rat"})
+
+
+def counted_groups(text: str) -> dict[str, int]:
+    """The largest count the text gives each population ("seven patients", "6 women"): {key: count}."""
+    lowered = _words_to_digits(_entity_text(text))
+    counts: dict[str, int] = {}
+    for key in POPULATION_KEYS:
+        pattern = lx.ENTITY_PATTERNS[key]
+        for match in re.finditer(rf"\b(\d+)\s+(?:[a-z-]+\s+)?(?:{pattern})(?![a-z0-9])", lowered):
+            counts[key] = max(counts.get(key, 0), int(match.group(1)))
+    return counts
 
 
 def markers_in(text: str) -> frozenset[str]:
